@@ -1,0 +1,98 @@
+# irqvm top-level Makefile.
+#
+#   make            build the VMM (build/irqvm) and the guest kernel(s)
+#   make run        set-up + build + run configs/x86-demo.json
+#   make test       set-up + build + every test (unit, integration, RISC-V)
+#   make unit       Criterion unit tests only
+#   make bench      speed figures (reported, never asserted)
+#
+# Sources are discovered by directory, so adding a file to vmm/, devices/,
+# irqchip/ or guest/ needs no edit here.
+
+HOST_ARCH   := $(shell uname -m)
+ARCH        ?= $(HOST_ARCH)
+BUILD       ?= build
+VERSION     := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CC          ?= cc
+CSTD        := -std=c11 -D_GNU_SOURCE
+WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+HOST_CFLAGS := $(CSTD) $(WARN) -O2 -g -Iinclude -I. -MMD -MP \
+               -DIRQVM_VERSION='"$(VERSION)"' -DIRQVM_GIT_REV='"$(GIT_REV)"' $(EXTRA_CFLAGS)
+HOST_LIBS   := -ljansson -lfdt -lpthread
+
+# Which architecture-specific VMM directory is compiled in.
+ifeq ($(ARCH),x86_64)
+VMM_ARCH_DIR := vmm/arch/x86
+else ifeq ($(ARCH),riscv64)
+VMM_ARCH_DIR := vmm/arch/riscv
+else
+$(error unsupported ARCH=$(ARCH): use x86_64 or riscv64)
+endif
+
+HOST_SRCS   := $(wildcard vmm/*.c) $(wildcard $(VMM_ARCH_DIR)/*.c) \
+               $(wildcard devices/*.c) $(wildcard irqchip/*.c)
+HOST_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
+LIB_OBJS    := $(filter-out $(BUILD)/host/vmm/main.o,$(HOST_OBJS))
+LIBIRQVM    := $(BUILD)/libirqvm.a
+IRQVM       := $(BUILD)/irqvm
+
+UNIT_SRCS   := $(wildcard tests/unit/*.c)
+UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS))
+UNIT_BIN    := $(BUILD)/tests/unit-tests
+
+.PHONY: all deps run test unit integration bench clean help guest
+.DEFAULT_GOAL := all
+
+all: $(IRQVM) guest
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(LIBIRQVM): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(IRQVM): $(BUILD)/host/vmm/main.o $(LIBIRQVM)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIBIRQVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $^ -lcriterion $(HOST_LIBS)
+
+# Set-up: installs missing Debian packages when root, otherwise prints the
+# exact apt-get line and fails.
+deps:
+	@ci/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(IRQVM) run configs/x86-demo.json
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+# The whole test suite; ends with one summary line and a non-zero status on
+# any failure (see tests/run-all.sh).
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@tests/run-all.sh
+
+integration: all
+	@tests/integration/run.sh
+
+bench: all
+	@tests/bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+# Guest kernels and the RISC-V pieces have their own fragments.
+include $(sort $(wildcard mk/*.mk))
+
+-include $(HOST_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
