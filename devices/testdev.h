@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test device: lets a guest drive interrupt lines and MSIs itself.
+ * - QEMU pc-testdev compatible line ports: a byte write of v to
+ *   IRQVM_PORT_TESTDEV_IRQ + n sets line n to (v != 0); a read returns the
+ *   line's level.
+ * - irqvm extensions (IRQVM_PORT_TESTDEV_EXT, 32-bit registers, abi.h):
+ *   an MSI trigger (address/data then FIRE), a pulse register and an error
+ *   status, so a bad request is visible to the guest without ending the VM.
+ */
+#ifndef IRQVM_DEVICES_TESTDEV_H
+#define IRQVM_DEVICES_TESTDEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/vm.h"
+
+int testdev_create(struct vm *vm, struct bus *bus, uint64_t line_base, uint64_t ext_base,
+		   char *err, size_t errlen);
+
+#endif

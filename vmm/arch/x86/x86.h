@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* x86-64 back end of the VMM: private state shared by vmm/arch/x86/ files. */
+#ifndef IRQVM_ARCH_X86_H
+#define IRQVM_ARCH_X86_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "irqchip/ioapic.h"
+#include "irqchip/pic8259.h"
+#include "vmm/elf_loader.h"
+#include "vmm/vm.h"
+
+struct loop_timer;
+struct pit_device;
+
+/* How the VMM learned to deliver interrupts on this host (reported by -v and `query`). */
+struct x86_host_paths {
+	bool split_irqchip;        /* KVM_CAP_SPLIT_IRQCHIP enabled */
+	bool eoi_at_injection;     /* probed: LAPIC EOI exit arrives at injection time */
+	bool eoi_probe_ran;
+	bool nested_pvm;           /* /sys/module/kvm_pvm exists */
+};
+
+struct x86_vm {
+	bool split; /* irqchip "split" (userspace PIC/IOAPIC) vs "kernel" */
+	uint32_t devices; /* IRQVM_DEV_* */
+	uint64_t tsc_khz;
+	struct x86_host_paths paths;
+	struct kvm_cpuid2 *cpuid;
+	struct elf_load_info kernel;
+
+	/* Split irqchip: one lock serialises the PIC, the IOAPIC and their
+	 * outputs. Lock order: device locks -> irq_lines.lock -> irqchip_lock. */
+	pthread_mutex_t irqchip_lock;
+	struct pic8259 pic;
+	struct ioapic ioapic;
+	bool pic_output;             /* PIC INT pin, to BSP LINT0 (ExtINT) */
+	bool line_level[24];         /* per GSI line, for the wired-OR of lines 0 and 2 on pin 2 */
+	uint64_t recheck_at[IOAPIC_NUM_PINS];
+	struct loop_timer *recheck_timer;
+	struct kvm_irq_routing *routes; /* mirror of IOAPIC entries for KVM's EOI-exit bitmap */
+	uint64_t msi_delivered, msi_failed, extint_ignored;
+
+	struct pit_device *pit;
+};
+
+/* x86_boot.c */
+int x86_write_boot_tables(struct vm *vm, char *err, size_t errlen);
+int x86_set_long_mode(struct vcpu *vcpu, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi);
+int x86_write_boot_info(struct vm *vm, const struct elf_load_info *kernel, char *err, size_t errlen);
+
+/* x86_irqchip.c */
+int x86_irqchip_create(struct vm *vm, char *err, size_t errlen);
+int x86_irqchip_start(struct vm *vm, char *err, size_t errlen);
+void x86_irqchip_destroy(struct vm *vm);
+void x86_irqchip_pre_run(struct vcpu *vcpu);
+void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);
+
+/* x86_softint_exit.c */
+enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu);
+
+/* x86_eoi_probe.c */
+int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, char *err, size_t errlen);
+
+/* pit wiring (x86_pit.c) */
+int x86_pit_create(struct vm *vm, char *err, size_t errlen);
+void x86_pit_destroy(struct vm *vm);
+
+#endif

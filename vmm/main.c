@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* irqvm command line: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/cli.h"
+#include "vmm/exit_codes.h"
+
+static const struct cli_command commands[] = {
+	{ "run", "launch a VM from a JSON config", cli_run },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: irqvm [--version] [--help] COMMAND [ARGS]\n"
+		"\n"
+		"irqvm is a KVM virtual machine monitor for interrupt work: it emulates the\n"
+		"x86 8259A PIC pair and IOAPIC in userspace and runs guest test suites.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'irqvm COMMAND --help' describes a command. Exit statuses: "
+		     "docs/exit-codes.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return IRQVM_EXIT_CONFIG;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return IRQVM_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("irqvm %s (%s)\n", IRQVM_VERSION, IRQVM_GIT_REV);
+		return IRQVM_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "irqvm: unknown command '%s' (try 'irqvm --help')\n", argv[1]);
+	return IRQVM_EXIT_CONFIG;
+}

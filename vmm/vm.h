@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A virtual machine: the KVM VM, its guest RAM, vCPUs, buses, interrupt
+ * lines and the host event loop. Architecture-neutral; vmm/arch/<arch>/
+ * supplies the pieces declared in vmm/arch.h.
+ *
+ * Threads: the main thread runs the event loop (signals, timeout, device
+ * timers, control socket); each vCPU has one thread that alone issues
+ * ioctls on its vCPU fd. Other threads ask a vCPU to do something by
+ * setting a request bit and kicking it out of KVM_RUN (vcpu_kick).
+ */
+#ifndef IRQVM_VM_H
+#define IRQVM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmm/bus.h"
+#include "vmm/config.h"
+#include "vmm/exit_codes.h"
+#include "vmm/irqline.h"
+#include <irqvm/abi.h>
+
+struct event_loop;
+
+/* Requests to a vCPU thread, handled outside KVM_RUN. */
+enum vcpu_request {
+	VCPU_REQ_STOP = 1u << 0,     /* leave the run loop for good */
+	VCPU_REQ_START = 1u << 1,    /* an AP start request is waiting in start */
+	VCPU_REQ_IRQ = 1u << 2,      /* re-evaluate pending external interrupts */
+	VCPU_REQ_PAUSE = 1u << 3,    /* park until resumed */
+	VCPU_REQ_ARCH = 1u << 4,     /* architecture-specific work is pending */
+};
+
+struct vcpu_start {
+	uint64_t pc, sp, arg;
+};
+
+struct vcpu_stats {
+	uint64_t exits;
+	uint64_t pio_exits, mmio_exits;
+	uint64_t unhandled_pio, unhandled_mmio;
+	uint64_t irq_window_exits;
+	uint64_t ext_injections;  /* KVM_INTERRUPT calls (x86 PIC ExtINT, RISC-V SEIP) */
+	uint64_t eoi_exits;       /* KVM_EXIT_IOAPIC_EOI */
+	uint64_t softint_emulated; /* CPL0 int n delivered by the VMM */
+	uint64_t kicks;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	bool running; /* has been started (BSP at boot, APs on request) */
+	_Atomic unsigned requests;
+	pthread_mutex_t lock; /* protects start and paused state */
+	pthread_cond_t cond;
+	struct vcpu_start start;
+	bool parked;
+	struct vcpu_stats stats;
+	void *arch; /* architecture-private per-vCPU state */
+};
+
+struct guest_ram_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+	unsigned slot;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd;
+	int vm_fd;
+	int vcpu_mmap_size;
+
+	struct guest_ram_region ram[IRQVM_MAX_MEM_REGIONS];
+	unsigned nr_ram;
+
+	struct bus pio;
+	struct bus mmio;
+	struct irq_lines lines;
+	struct event_loop *loop;
+
+	unsigned nr_vcpus;
+	struct vcpu vcpus[IRQVM_MAX_VCPUS];
+
+	/* Console output (UART, SBI console); NULL for "none". */
+	FILE *console;
+
+	/* How the VM ended: written once, under stop_lock. */
+	pthread_mutex_t stop_lock;
+	enum vm_stop_reason stop_reason;
+	int guest_status;      /* for VM_STOP_GUEST_EXIT: the value the guest wrote */
+	int stop_detail;       /* signal number, ... */
+	_Atomic bool paused;
+
+	uint32_t host_flags;   /* IRQVM_HOSTF_* probed at start-up */
+	/* Deliver a message-signalled interrupt (x86: address/data per SDM 11.11;
+	 * RISC-V AIA: IMSIC address/data). Returns 0, or -1 if the irqchip mode
+	 * cannot deliver MSIs. Thread-safe. */
+	int (*deliver_msi)(struct vm *vm, uint64_t address, uint32_t data);
+	void *arch;            /* architecture-private VM state */
+
+	/* Device instances, destroyed in reverse order of creation. */
+	struct vm_device {
+		const char *name;
+		void *opaque;
+		void (*destroy)(void *opaque);
+	} devices[32];
+	unsigned nr_devices;
+};
+
+/* Remember a device so vm_destroy frees it; -1 if the table is full. */
+int vm_add_device(struct vm *vm, const char *name, void *opaque, void (*destroy)(void *opaque));
+
+struct vm_options {
+	bool qemu_exit_codes; /* --exit-code=qemu */
+	const char *dump_dtb; /* RISC-V --dump-dtb FILE */
+};
+
+/* Build the VM from a checked config. Returns 0, or an IRQVM_EXIT_* code with err filled. */
+int vm_create(const struct vm_config *cfg, const struct vm_options *opts, struct vm **out,
+	      char *err, size_t errlen);
+/* Run until the guest or the host stops it; returns irqvm's exit status. */
+int vm_run(struct vm *vm, const struct vm_options *opts);
+void vm_destroy(struct vm *vm);
+
+static inline bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stop_reason, __ATOMIC_ACQUIRE) != VM_STOP_NONE;
+}
+
+/* Record why the VM stops (first caller wins) and wake the main thread. Thread-safe. */
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, int status);
+
+/* Guest RAM access; NULL / -1 if [gpa, gpa+len) is not wholly inside one RAM region. */
+void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+int vm_read_gpa(struct vm *vm, uint64_t gpa, void *buf, size_t len);
+int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
+
+/* Ask vCPU to process requests soon: sets the bits and forces it out of KVM_RUN. */
+void vcpu_request(struct vcpu *vcpu, unsigned requests);
+void vcpu_kick(struct vcpu *vcpu);
+/* Start a stopped AP at pc/sp/arg (x86: long mode; RISC-V: hart start). */
+int vcpu_request_start(struct vcpu *vcpu, const struct vcpu_start *start);
+
+int kvm_check_cap(struct vm *vm, long cap);
+
+#endif
