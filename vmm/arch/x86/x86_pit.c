@@ -74,7 +74,12 @@ static void pit_port_write(void *opaque, uint64_t offset, uint64_t value, unsign
 	uint64_t now = monotonic_ns();
 	/* Edges of the old programming are delivered before it changes. */
 	uint64_t n = take_edges(d, now);
+	/* Reprogramming can itself raise OUT0 (e.g. a mode 2/3 control word
+	 * after mode 0): that rising edge is an IRQ0 too. */
+	bool out_before = pit8254_out(&d->pit, 0, now);
 	pit8254_write(&d->pit, (uint16_t)(IRQVM_PORT_PIT + offset), (uint8_t)value, now);
+	if (!out_before && pit8254_out(&d->pit, 0, now))
+		n++;
 	rearm(d, now);
 	pthread_mutex_unlock(&d->lock);
 	if (n)
