@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `irqvm run CONFIG [options]`: load and check the config, build and run the VM. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,9 @@ static void run_usage(FILE *out)
 		"  -q, --quiet          errors only\n"
 		"  -h, --help           this help\n"
 		"\n"
-		"Exit status: the guest's (see --exit-code), 2 config error, 3 host/KVM\n"
-		"error, 4 guest crash, 5 guest reset/power-off, 124 timeout, 128+N signal N.\n");
+		"Exit status: the guest's (see --exit-code), 2 config error, 4 host/KVM\n"
+		"error, 6 guest crash, 8 guest reset/power-off, 124 timeout, 128+N signal N\n"
+		"(docs/exit-codes.md).\n");
 }
 
 static char *dup_override(const char *key, const char *value)
@@ -43,6 +45,19 @@ static char *dup_override(const char *key, const char *value)
 	char *s = malloc(n);
 	if (s)
 		snprintf(s, n, "%s=%s", key, value);
+	return s;
+}
+
+/* A path given as an option is a string whatever it looks like: JSON-quote it. */
+static char *dup_string_override(const char *key, const char *value)
+{
+	json_t *str = json_string(value);
+	char *quoted = str ? json_dumps(str, JSON_ENCODE_ANY) : NULL;
+	json_decref(str);
+	if (!quoted)
+		return NULL;
+	char *s = dup_override(key, quoted);
+	free(quoted);
 	return s;
 }
 
@@ -70,7 +85,7 @@ int cli_run(int argc, char **argv)
 		switch (c) {
 		case 's': o = strdup(optarg); break;
 		case 't': o = dup_override("timeout", optarg); break;
-		case 'a': o = dup_override("api_socket", optarg); break;
+		case 'a': o = dup_string_override("api_socket", optarg); break;
 		case 'e':
 			if (!strcmp(optarg, "qemu"))
 				opts.qemu_exit_codes = true;

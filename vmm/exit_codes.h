@@ -13,9 +13,11 @@ enum irqvm_exit_code {
 	IRQVM_EXIT_OK = 0,            /* guest wrote 0: all passed */
 	IRQVM_EXIT_GUEST_FAIL = 1,    /* guest wrote 1: some check failed */
 	IRQVM_EXIT_CONFIG = 2,        /* bad config / usage; no VM was created */
-	IRQVM_EXIT_HOST = 3,          /* KVM or host failure (no /dev/kvm, ioctl failed) */
-	IRQVM_EXIT_GUEST_CRASH = 4,   /* triple fault, unhandled emulation failure, bad entry */
-	IRQVM_EXIT_GUEST_RESET = 5,   /* guest asked for reset / power-off without a status */
+	/* irqvm's own statuses are even, so with --exit-code=qemu (guest statuses
+	 * are then always odd) they never collide with a guest's. */
+	IRQVM_EXIT_HOST = 4,          /* KVM or host failure (no /dev/kvm, ioctl failed) */
+	IRQVM_EXIT_GUEST_CRASH = 6,   /* triple fault, unhandled emulation failure, bad entry */
+	IRQVM_EXIT_GUEST_RESET = 8,   /* guest asked for reset / power-off without a status */
 	IRQVM_EXIT_TIMEOUT = 124,     /* --timeout expired (as timeout(1)) */
 	IRQVM_EXIT_SIGNAL_BASE = 128, /* 128 + signal number (SIGINT -> 130, SIGTERM -> 143) */
 };

@@ -1,0 +1,30 @@
+# Shared helpers for the integration tests: a TAP producer with counters.
+# Each check prints "ok N - name" or "not ok N - name # reason".
+
+IT_PASS=0
+IT_FAIL=0
+IT_SKIP=0
+IT_N=0
+IT_FAILED_NAMES=()
+
+it_ok() { # name
+	IT_N=$((IT_N + 1)); IT_PASS=$((IT_PASS + 1))
+	echo "ok $IT_N - $1"
+}
+
+it_not_ok() { # name reason
+	IT_N=$((IT_N + 1)); IT_FAIL=$((IT_FAIL + 1))
+	IT_FAILED_NAMES+=("$1")
+	echo "not ok $IT_N - $1 # $2"
+}
+
+it_skip() { # name reason
+	IT_N=$((IT_N + 1)); IT_SKIP=$((IT_SKIP + 1))
+	echo "ok $IT_N - $1 # SKIP $2"
+}
+
+it_check() { # name condition-status reason
+	if [ "$2" -eq 0 ]; then it_ok "$1"; else it_not_ok "$1" "$3"; fi
+}
+
+it_diag() { sed 's/^/# /'; }
