@@ -20,6 +20,7 @@ struct x86_host_paths {
 	bool split_irqchip;        /* KVM_CAP_SPLIT_IRQCHIP enabled */
 	bool eoi_at_injection;     /* probed: LAPIC EOI exit arrives at injection time */
 	bool eoi_probe_ran;
+	bool isr_clear_in_handler; /* probed: LAPIC ISR reads 0 inside a handler (auto-EOI) */
 	bool nested_pvm;           /* /sys/module/kvm_pvm exists */
 };
 
@@ -62,7 +63,8 @@ void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);
 enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu);
 
 /* x86_eoi_probe.c */
-int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, char *err, size_t errlen);
+int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,
+			 char *err, size_t errlen);
 
 /* pit wiring (x86_pit.c) */
 int x86_pit_create(struct vm *vm, char *err, size_t errlen);

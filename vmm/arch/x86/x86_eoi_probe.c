@@ -10,10 +10,11 @@
  * interrupt the handler with its own interrupt, so the IOAPIC must know.
  *
  * The probe runs a throw-away VM (split irqchip, one vCPU, started in long
- * mode with the same boot tables as real guests) whose 36-byte program enables x2APIC, announces itself on port 0x80, takes one
- * level-triggered MSI whose handler reports entry on port 0x81, writes the
- * EOI MSR and reports on port 0x82. The order of those exits and the
- * KVM_EXIT_IOAPIC_EOI tells which kind of host this is.
+ * mode with the same boot tables as real guests) whose tiny program enables
+ * x2APIC, announces itself on port 0x80, takes one level-triggered MSI
+ * whose handler reports entry (port 0x81), reads the ISR and reports it
+ * (0x84), writes the EOI MSR and reports again (0x82). The order of those
+ * exits and KVM_EXIT_IOAPIC_EOI tells which kind of host this is.
  */
 #include "vmm/arch/x86/x86.h"
 
@@ -54,6 +55,9 @@ static const uint8_t probe_main[] = {
 /* Its interrupt handler at PROBE_HANDLER. */
 static const uint8_t probe_handler[] = {
 	0xe6, 0x81,                         /* out 0x81, al: handler entered */
+	0xb9, 0x12, 0x08, 0x00, 0x00,       /* mov ecx, 0x812 (x2APIC ISR, vectors 64-95) */
+	0x0f, 0x32,                         /* rdmsr */
+	0xe7, 0x84,                         /* out 0x84, eax: ISR before EOI */
 	0xb9, 0x0b, 0x08, 0x00, 0x00,       /* mov ecx, 0x80b (x2APIC EOI) */
 	0x31, 0xc0,                         /* xor eax, eax */
 	0x31, 0xd2,                         /* xor edx, edx */
@@ -146,9 +150,15 @@ static int send_level_msi(struct probe *p)
 	return ioctl(p->vm_fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
 }
 
-static int run_probe(struct probe *p, bool *at_injection, char *err, size_t errlen)
+/*
+ * KVM raises the EOI exit on the vCPU's next entry after it saw the EOI, so
+ * the order of exits is: normal host 0x81, 0x84 (ISR bit set), EOI exit,
+ * 0x82; "EOI at injection" host 0x81, EOI exit, 0x84 (ISR bit clear), 0x82.
+ */
+static int run_probe(struct probe *p, bool *at_injection, bool *isr_clear, char *err,
+		     size_t errlen)
 {
-	int step_entered = -1, step_eoi_exit = -1, step_eoi_written = -1;
+	int step_before_eoi = -1, step_eoi_exit = -1;
 	for (int step = 0; step < PROBE_MAX_EXITS; step++) {
 		if (ioctl(p->cpu.fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
@@ -156,28 +166,33 @@ static int run_probe(struct probe *p, bool *at_injection, char *err, size_t errl
 			snprintf(err, errlen, "probe KVM_RUN: %s", strerror(errno));
 			return -1;
 		}
-		log_debug("eoi probe: step %d exit %u port 0x%x", step, p->cpu.run->exit_reason, p->cpu.run->exit_reason == KVM_EXIT_IO ? p->cpu.run->io.port : 0);
-		switch (p->cpu.run->exit_reason) {
+		struct kvm_run *run = p->cpu.run;
+		log_debug("eoi probe: step %d: exit reason %u", step, run->exit_reason);
+		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
-			if (p->cpu.run->io.direction != KVM_EXIT_IO_OUT)
+			if (run->io.direction != KVM_EXIT_IO_OUT)
 				break;
-			switch (p->cpu.run->io.port) {
+			switch (run->io.port) {
 			case 0x80:
 				if (send_level_msi(p) < 0) {
 					snprintf(err, errlen, "probe MSI: %s", strerror(errno));
 					return -1;
 				}
 				break;
-			case 0x81: step_entered = step; break;
-			case 0x82: step_eoi_written = step; break;
+			case 0x84: {
+				uint32_t isr;
+				memcpy(&isr, (uint8_t *)run + run->io.data_offset, sizeof(isr));
+				*isr_clear = !(isr & (1u << (PROBE_VECTOR % 32)));
+				step_before_eoi = step;
+				break;
+			}
 			case 0x83:
-				if (step_entered < 0 || step_eoi_exit < 0) {
+				if (step_before_eoi < 0 || step_eoi_exit < 0) {
 					snprintf(err, errlen, "probe: no %s seen",
-						 step_entered < 0 ? "interrupt" : "EOI exit");
+						 step_before_eoi < 0 ? "interrupt" : "EOI exit");
 					return -1;
 				}
-				*at_injection = step_eoi_exit < step_entered;
-				(void)step_eoi_written;
+				*at_injection = step_eoi_exit < step_before_eoi;
 				return 0;
 			}
 			break;
@@ -189,7 +204,7 @@ static int run_probe(struct probe *p, bool *at_injection, char *err, size_t errl
 		case KVM_EXIT_INTR:
 			break;
 		default:
-			snprintf(err, errlen, "probe: unexpected exit reason %u", p->cpu.run->exit_reason);
+			snprintf(err, errlen, "probe: unexpected exit reason %u", run->exit_reason);
 			return -1;
 		}
 	}
@@ -197,12 +212,13 @@ static int run_probe(struct probe *p, bool *at_injection, char *err, size_t errl
 	return -1;
 }
 
-int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, char *err, size_t errlen)
+int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,
+			 char *err, size_t errlen)
 {
 	struct probe p = { .vm_fd = -1, .cpu = { .fd = -1 } };
 	int r = setup(vm, &p, err, errlen);
 	if (r == 0)
-		r = run_probe(&p, eoi_at_injection, err, errlen);
+		r = run_probe(&p, eoi_at_injection, isr_clear_in_handler, err, errlen);
 	if (p.cpu.run)
 		munmap(p.cpu.run, p.run_size);
 	if (p.cpu.fd >= 0)

@@ -365,11 +365,12 @@ int x86_irqchip_start(struct vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the IOAPIC recheck timer: %s", strerror(errno));
 		return -1;
 	}
-	bool at_injection = false;
+	bool at_injection = false, isr_clear = false;
 	char why[256];
-	if (x86_probe_eoi_timing(vm, &at_injection, why, sizeof(why)) == 0) {
+	if (x86_probe_eoi_timing(vm, &at_injection, &isr_clear, why, sizeof(why)) == 0) {
 		x->paths.eoi_probe_ran = true;
 		x->paths.eoi_at_injection = at_injection;
+		x->paths.isr_clear_in_handler = isr_clear;
 	} else {
 		log_warn("EOI timing probe failed (%s); trusting EOI exits", why);
 	}

@@ -161,11 +161,12 @@ int arch_vm_start(struct vm *vm, char *err, size_t errlen)
 	struct x86_vm *x = vm->arch;
 	if (x86_irqchip_start(vm, err, errlen) < 0)
 		return -1;
-	log_info("host paths: %s irqchip, %s, CPL0 int n %s",
+	log_info("host paths: %s irqchip, %s%s, CPL0 int n %s",
 		 x->split ? "split" : "kernel",
 		 x->paths.eoi_probe_ran ? (x->paths.eoi_at_injection ?
 			"level EOI reported at injection (untrusted, rechecked)" :
 			"level EOI reported at guest EOI") : "EOI timing not probed",
+		 x->paths.isr_clear_in_handler ? ", LAPIC ISR clear in handlers (auto-EOI)" : "",
 		 x->paths.nested_pvm ? "emulated by irqvm when KVM cannot" :
 				       "emulated by irqvm if KVM ever cannot");
 	return 0;
