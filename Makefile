@@ -42,7 +42,7 @@ UNIT_SRCS   := $(wildcard tests/unit/*.c)
 UNIT_OBJS   := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIT_SRCS))
 UNIT_BIN    := $(BUILD)/tests/unit-tests
 
-.PHONY: all deps run test unit integration bench clean help guest
+.PHONY: all deps test-deps run test unit integration bench clean help guest
 .DEFAULT_GOAL := all
 
 all: $(IRQVM) guest
@@ -68,7 +68,10 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIBIRQVM)
 # Set-up: installs missing Debian packages when root, otherwise prints the
 # exact apt-get line and fails.
 deps:
-	@ci/install-deps.sh
+	@ci/install-deps.sh build
+
+test-deps:
+	@ci/install-deps.sh build riscv
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -79,7 +82,7 @@ unit: $(UNIT_BIN)
 
 # The whole test suite; ends with one summary line and a non-zero status on
 # any failure (see tests/run-all.sh).
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@tests/run-all.sh
 
