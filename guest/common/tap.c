@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TAP version 13 output. Checks are numbered as they are reported; the plan
+ * is printed by tap_finish() at the end.
+ */
+#include <stdarg.h>
+
+#include "kprintf.h"
+#include "panic.h"
+#include "kstring.h"
+#include "tap.h"
+
+#define TAP_DESC_MAX 200
+#define TAP_REASON_MAX 160
+
+static unsigned int nr_checks, nr_passed, nr_failed, nr_skipped;
+static bool quiet;
+static char pending_reason[TAP_REASON_MAX];
+
+void tap_begin(void)
+{
+	kprintf("TAP version 13\n");
+}
+
+/* A description ends at the first '#' in TAP, so escape it as "\#" (TAP 13
+ * spec, "Escaping"): names such as "#PF not present" survive parsers. */
+static void format_description(char *out, size_t size, const char *fmt, va_list ap)
+{
+	char raw[TAP_DESC_MAX];
+	size_t o = 0;
+
+	kvsnprintf(raw, sizeof(raw), fmt, ap);
+	for (const char *s = raw; *s && o + 3 < size; s++) {
+		if (*s == '#')
+			out[o++] = '\\';
+		out[o++] = (*s == '\n') ? ' ' : *s;
+	}
+	out[o] = '\0';
+}
+
+bool tap_ok(bool cond, const char *fmt, ...)
+{
+	char desc[TAP_DESC_MAX + 32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_description(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+
+	nr_checks++;
+	if (cond) {
+		nr_passed++;
+		kprintf("ok %u - %s\n", nr_checks, desc);
+	} else {
+		nr_failed++;
+		if (pending_reason[0])
+			kprintf("not ok %u - %s # %s\n", nr_checks, desc, pending_reason);
+		else
+			kprintf("not ok %u - %s\n", nr_checks, desc);
+	}
+	pending_reason[0] = '\0';
+	return cond;
+}
+
+void tap_skip(const char *reason, const char *fmt, ...)
+{
+	char desc[TAP_DESC_MAX + 32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_description(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+
+	nr_checks++;
+	nr_skipped++;
+	kprintf("ok %u - %s # SKIP %s\n", nr_checks, desc, reason);
+	pending_reason[0] = '\0';
+}
+
+static void diag_line(const char *fmt, va_list ap)
+{
+	char line[256];
+
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	kprintf("# %s\n", line);
+}
+
+void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	diag_line(fmt, ap);
+	va_end(ap);
+}
+
+void tap_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_line(fmt, ap);
+	va_end(ap);
+}
+
+static void set_reason(const char *fmt, va_list ap)
+{
+	if (pending_reason[0])
+		return; /* the first failed expectation explains the most */
+	kvsnprintf(pending_reason, sizeof(pending_reason), fmt, ap);
+}
+
+void tap_reason(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_reason(fmt, ap);
+	va_end(ap);
+}
+
+bool tap_expect(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cond)
+		return true;
+	va_start(ap, fmt);
+	set_reason(fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+void tap_set_quiet(bool q)
+{
+	quiet = q;
+}
+
+bool tap_quiet(void)
+{
+	return quiet;
+}
+
+unsigned int tap_count(void)
+{
+	return nr_checks;
+}
+
+unsigned int tap_passed(void)
+{
+	return nr_passed;
+}
+
+unsigned int tap_failed(void)
+{
+	return nr_failed;
+}
+
+unsigned int tap_skipped(void)
+{
+	return nr_skipped;
+}
+
+void tap_plan(void)
+{
+	kprintf("1..%u\n", nr_checks);
+}
+
+int tap_finish(void)
+{
+	tap_note("%u checks: %u passed, %u failed, %u skipped", nr_checks,
+		 nr_passed, nr_failed, nr_skipped);
+	tap_plan();
+	return nr_failed ? GUEST_EXIT_FAIL : GUEST_EXIT_PASS;
+}

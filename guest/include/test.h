@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test registry. A test is a function that reports one or more TAP checks;
+ * TEST_CASE() places its descriptor in the ".testcases" linker section (the
+ * linker script brackets it with __testcases_start/__testcases_end), so
+ * adding a test needs no central list.
+ *
+ *   TEST_CASE(exceptions, divide_error, 300)
+ *   {
+ *           tap_ok(..., "#DE ...");
+ *   }
+ *
+ * Tests run in ascending order of the third argument. The kernel command
+ * line option "tests=a,b,..." selects tests by group ("exceptions"), name
+ * ("divide_error") or both ("exceptions.divide_error").
+ */
+#ifndef GUEST_TEST_H
+#define GUEST_TEST_H
+
+#include <stdbool.h>
+
+#include "compiler.h"
+
+struct test_case {
+	const char *group;
+	const char *name;
+	void (*run)(void);
+	unsigned long order;
+};
+
+#define TEST_CASE(grp, nm, ord)                                                   \
+	static void test_##grp##__##nm(void);                                     \
+	static const struct test_case test_case_##grp##__##nm __used              \
+		__section(".testcases") __aligned(8) = {                          \
+			.group = #grp,                                            \
+			.name = #nm,                                              \
+			.run = test_##grp##__##nm,                                \
+			.order = (ord),                                           \
+	};                                                                        \
+	static void test_##grp##__##nm(void)
+
+/* Restrict the run to a comma-separated list; NULL or "" selects all. */
+void tests_select(const char *spec);
+
+/* Run the selected tests in order; returns how many ran. */
+unsigned int tests_run(void);
+
+#endif /* GUEST_TEST_H */
