@@ -66,7 +66,7 @@ enum irqvm_irqchip_mode {
 };
 
 /* Host facts the guest may adapt to. Set only when the VMM probed them. */
-#define IRQVM_HOSTF_CPL0_INT_EMULATED (1u << 0) /* VMM delivers CPL0 int n */
+#define IRQVM_HOSTF_CPL0_INT_EMULATED (1u << 0) /* VMM delivers CPL0 int n where KVM cannot */
 #define IRQVM_HOSTF_EOI_AT_INJECTION (1u << 1)  /* LAPIC EOI exit arrives at injection */
 #define IRQVM_HOSTF_NESTED_PVM (1u << 2)        /* /sys/module/kvm_pvm present */
 
@@ -98,6 +98,7 @@ struct irqvm_boot_info {
 	uint32_t devices;     /* IRQVM_DEV_* */
 	uint32_t host_flags;  /* IRQVM_HOSTF_* */
 	uint32_t apic_ids[IRQVM_MAX_VCPUS];
+	uint32_t reserved0; /* explicit padding: same layout for 32- and 64-bit producers */
 	uint64_t tsc_khz; /* 0 if unknown */
 	uint64_t kernel_end_gpa; /* first byte after the highest loaded segment */
 };
@@ -151,10 +152,13 @@ struct irqvm_boot_info {
 #define IRQVM_PLAT_CMD_PUSH_ARG 1u
 #define IRQVM_PLAT_CMD_CPU_START 2u  /* args: cpu, rip, rsp, rdi */
 #define IRQVM_PLAT_CMD_HOST_NS 3u    /* result: host CLOCK_MONOTONIC ns */
+#define IRQVM_PLAT_CMD_GSTATS_REGISTER 4u /* args: gpa, size (0: unregister); see guest_stats.h */
 #define IRQVM_PLAT_MAX_ARGS 8u
 
 #define IRQVM_PLAT_STATUS_OK 0u
 #define IRQVM_PLAT_STATUS_EINVAL 1u
 #define IRQVM_PLAT_STATUS_EBUSY 2u
+
+_Static_assert(sizeof(struct irqvm_boot_info) == 168, "boot info layout is ABI");
 
 #endif /* IRQVM_ABI_H */

@@ -87,7 +87,7 @@ static int fetch_supported_cpuid(struct vm *vm, struct x86_vm *x, char *err, siz
 static int create_devices(struct vm *vm, struct x86_vm *x, char *err, size_t errlen)
 {
 	const struct vm_config *cfg = vm->cfg;
-	x->devices = IRQVM_DEV_PLATFORM;
+	x->devices |= IRQVM_DEV_PLATFORM;
 	if (platform_create(vm, &vm->pio, IRQVM_PORT_PLATFORM, err, errlen) < 0)
 		return -1;
 	if (cfg->dev_uart) {
@@ -128,6 +128,9 @@ int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t
 	x->paths.nested_pvm = nested_pvm_host();
 	if (x->paths.nested_pvm)
 		vm->host_flags |= IRQVM_HOSTF_NESTED_PVM;
+	/* Whenever KVM cannot emulate a CPL0 int n/int3/int1, irqvm delivers it
+	 * (x86_softint_exit.c), so guests may rely on them on any host. */
+	vm->host_flags |= IRQVM_HOSTF_CPL0_INT_EMULATED;
 	pthread_mutex_init(&x->irqchip_lock, NULL);
 
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_GPA) < 0)
