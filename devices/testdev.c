@@ -1,8 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 #include "devices/testdev.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* One storm at a time, run by its own thread with an absolute-time clock. */
+struct testdev_storm {
+	uint32_t kind, arg, count, period_ns; /* as the guest last wrote them */
+	pthread_t thread;
+	bool thread_started;
+	atomic_bool stop;
+	atomic_bool running;
+	atomic_uint sent;
+	/* What the running storm sends, latched at start. */
+	uint32_t run_kind, run_arg, run_count, run_period_ns;
+	uint64_t msi_addr;
+	uint32_t msi_data;
+};
 
 struct testdev {
 	struct vm *vm;
@@ -10,7 +27,76 @@ struct testdev {
 	uint32_t msi_addr_lo, msi_addr_hi, msi_data;
 	uint32_t msi_fired;
 	uint32_t status;
+	struct testdev_storm storm;
 };
+
+static void *storm_thread(void *opaque)
+{
+	struct testdev *t = opaque;
+	struct testdev_storm *st = &t->storm;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (uint32_t i = 0; i < st->run_count && !atomic_load(&st->stop); i++) {
+		if (st->run_kind == IRQVM_TESTDEV_STORM_MSI) {
+			if (!t->vm->deliver_msi || t->vm->deliver_msi(t->vm, st->msi_addr, st->msi_data) < 0)
+				break;
+		} else if (irq_line_pulse(&t->vm->lines, st->run_arg) < 0) {
+			break;
+		}
+		atomic_fetch_add(&st->sent, 1);
+		if (st->run_period_ns) {
+			next.tv_nsec += st->run_period_ns;
+			while (next.tv_nsec >= 1000000000L) {
+				next.tv_nsec -= 1000000000L;
+				next.tv_sec++;
+			}
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+				;
+		}
+	}
+	atomic_store(&st->running, false);
+	return NULL;
+}
+
+/* Called without t->lock (joining must not hold it). */
+static void storm_stop(struct testdev *t)
+{
+	struct testdev_storm *st = &t->storm;
+	if (!st->thread_started)
+		return;
+	atomic_store(&st->stop, true);
+	pthread_join(st->thread, NULL);
+	st->thread_started = false;
+}
+
+static uint32_t storm_start(struct testdev *t)
+{
+	struct testdev_storm *st = &t->storm;
+	storm_stop(t);
+	pthread_mutex_lock(&t->lock);
+	st->run_kind = st->kind;
+	st->run_arg = st->arg;
+	st->run_count = st->count;
+	st->run_period_ns = st->period_ns;
+	st->msi_addr = (uint64_t)t->msi_addr_hi << 32 | t->msi_addr_lo;
+	st->msi_data = t->msi_data;
+	pthread_mutex_unlock(&t->lock);
+	if (st->run_kind > IRQVM_TESTDEV_STORM_MSI)
+		return IRQVM_TESTDEV_ERR_BAD_MSI;
+	if (st->run_kind == IRQVM_TESTDEV_STORM_PULSE && st->run_arg >= irq_lines_count(&t->vm->lines))
+		return IRQVM_TESTDEV_ERR_BAD_LINE;
+	if (st->run_kind == IRQVM_TESTDEV_STORM_MSI && !t->vm->deliver_msi)
+		return IRQVM_TESTDEV_ERR_NO_MSI;
+	atomic_store(&st->sent, 0);
+	atomic_store(&st->stop, false);
+	atomic_store(&st->running, true);
+	if (pthread_create(&st->thread, NULL, storm_thread, t) != 0) {
+		atomic_store(&st->running, false);
+		return IRQVM_TESTDEV_ERR_BAD_MSI;
+	}
+	st->thread_started = true;
+	return IRQVM_TESTDEV_ERR_NONE;
+}
 
 static uint64_t lines_read(void *opaque, uint64_t offset, unsigned size)
 {
@@ -42,6 +128,12 @@ static uint64_t ext_read(void *opaque, uint64_t offset, unsigned size)
 	case IRQVM_TESTDEV_MSI_DATA: v = t->msi_data; break;
 	case IRQVM_TESTDEV_MSI_FIRE: v = t->msi_fired; break;
 	case IRQVM_TESTDEV_STATUS: v = t->status; break;
+	case IRQVM_TESTDEV_STORM_KIND: v = t->storm.kind; break;
+	case IRQVM_TESTDEV_STORM_ARG: v = t->storm.arg; break;
+	case IRQVM_TESTDEV_STORM_COUNT: v = t->storm.count; break;
+	case IRQVM_TESTDEV_STORM_PERIOD: v = t->storm.period_ns; break;
+	case IRQVM_TESTDEV_STORM_CTRL: v = atomic_load(&t->storm.running); break;
+	case IRQVM_TESTDEV_STORM_SENT: v = atomic_load(&t->storm.sent); break;
 	default: break;
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -54,6 +146,17 @@ static void ext_write(void *opaque, uint64_t offset, uint64_t value, unsigned si
 	if (size != 4)
 		return;
 	uint32_t v = (uint32_t)value;
+	if (offset == IRQVM_TESTDEV_STORM_CTRL) {
+		uint32_t status = IRQVM_TESTDEV_ERR_NONE;
+		if (v)
+			status = storm_start(t);
+		else
+			storm_stop(t);
+		pthread_mutex_lock(&t->lock);
+		t->status = status;
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
 	if (offset == IRQVM_TESTDEV_PULSE) {
 		int r = irq_line_pulse(&t->vm->lines, v);
 		pthread_mutex_lock(&t->lock);
@@ -66,6 +169,10 @@ static void ext_write(void *opaque, uint64_t offset, uint64_t value, unsigned si
 	case IRQVM_TESTDEV_MSI_ADDR_LO: t->msi_addr_lo = v; break;
 	case IRQVM_TESTDEV_MSI_ADDR_HI: t->msi_addr_hi = v; break;
 	case IRQVM_TESTDEV_MSI_DATA: t->msi_data = v; break;
+	case IRQVM_TESTDEV_STORM_KIND: t->storm.kind = v; break;
+	case IRQVM_TESTDEV_STORM_ARG: t->storm.arg = v; break;
+	case IRQVM_TESTDEV_STORM_COUNT: t->storm.count = v; break;
+	case IRQVM_TESTDEV_STORM_PERIOD: t->storm.period_ns = v; break;
 	case IRQVM_TESTDEV_MSI_FIRE: {
 		uint64_t addr = (uint64_t)t->msi_addr_hi << 32 | t->msi_addr_lo;
 		uint32_t data = t->msi_data;
@@ -91,6 +198,7 @@ static const struct bus_ops ext_ops = { .read = ext_read, .write = ext_write };
 static void testdev_destroy(void *opaque)
 {
 	struct testdev *t = opaque;
+	storm_stop(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }

@@ -5,8 +5,10 @@
  *   IRQVM_PORT_TESTDEV_IRQ + n sets line n to (v != 0); a read returns the
  *   line's level.
  * - irqvm extensions (IRQVM_PORT_TESTDEV_EXT, 32-bit registers, abi.h):
- *   an MSI trigger (address/data then FIRE), a pulse register and an error
- *   status, so a bad request is visible to the guest without ending the VM.
+ *   an MSI trigger (address/data then FIRE), a pulse register, an error
+ *   status (a bad request is visible to the guest without ending the VM),
+ *   and a storm generator (a VMM thread sending COUNT line pulses or MSIs
+ *   PERIOD_NS apart) so a guest can test its storm defences by itself.
  */
 #ifndef IRQVM_DEVICES_TESTDEV_H
 #define IRQVM_DEVICES_TESTDEV_H

@@ -128,7 +128,21 @@ struct irqvm_boot_info {
 #define IRQVM_TESTDEV_MSI_FIRE 0x0c    /* w: deliver the MSI above; r: count delivered */
 #define IRQVM_TESTDEV_PULSE 0x10       /* w: pulse GSI (value) low->high->low */
 #define IRQVM_TESTDEV_STATUS 0x14      /* r: last error (0 = ok), see IRQVM_TESTDEV_ERR_* */
-#define IRQVM_TESTDEV_EXT_SIZE 0x20
+/* A storm generator in the VMM, so a guest can storm itself: COUNT events,
+ * PERIOD_NS apart (0 = back to back), of KIND (line pulses on GSI ARG, or
+ * the MSI in MSI_ADDR/MSI_DATA as latched at START). Writing 1 to CTRL
+ * starts it (a running storm is restarted), 0 stops it; CTRL reads 1 while
+ * running. SENT counts the events of the current or last storm. */
+#define IRQVM_TESTDEV_STORM_KIND 0x18   /* rw: IRQVM_TESTDEV_STORM_* */
+#define IRQVM_TESTDEV_STORM_ARG 0x1c    /* rw: line for line storms */
+#define IRQVM_TESTDEV_STORM_COUNT 0x20  /* rw: number of events */
+#define IRQVM_TESTDEV_STORM_PERIOD 0x24 /* rw: ns between events */
+#define IRQVM_TESTDEV_STORM_CTRL 0x28   /* w: 1 start, 0 stop; r: running */
+#define IRQVM_TESTDEV_STORM_SENT 0x2c   /* r: events sent */
+#define IRQVM_TESTDEV_EXT_SIZE 0x40
+
+#define IRQVM_TESTDEV_STORM_PULSE 0u /* pulse line ARG */
+#define IRQVM_TESTDEV_STORM_MSI 1u   /* send the latched MSI */
 
 #define IRQVM_TESTDEV_ERR_NONE 0u
 #define IRQVM_TESTDEV_ERR_BAD_LINE 1u
