@@ -71,7 +71,7 @@ deps:
 	@ci/install-deps.sh build
 
 test-deps:
-	@ci/install-deps.sh build riscv
+	@ci/install-deps.sh build test riscv
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -83,7 +83,7 @@ unit: $(UNIT_BIN)
 # The whole test suite; ends with one summary line and a non-zero status on
 # any failure (see tests/run-all.sh).
 test: test-deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) test-guests
 	@tests/run-all.sh
 
 integration: all

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages irqvm needs, or say exactly which are missing.
 #
-#   ci/install-deps.sh [GROUP...]     groups: build (default), riscv, all
+#   ci/install-deps.sh [GROUP...]     groups: build (default), test, riscv, all
 #
 # As root: apt-get installs what is missing. Otherwise: prints the exact
 # apt-get line and exits 1. Already-installed packages cost one dpkg query.
@@ -10,6 +10,8 @@ set -euo pipefail
 declare -A GROUP
 # Compiler, jansson (config JSON), libfdt (device trees), Criterion (unit tests).
 GROUP[build]="gcc make pkg-config libjansson-dev libfdt-dev libcriterion-dev device-tree-compiler"
+# Test tools: leak checks of whole VM runs.
+GROUP[test]="valgrind"
 # The riscv64 KVM test host: cross compiler, kernel source, QEMU + OpenSBI.
 GROUP[riscv]="gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-source-6.12 qemu-system-misc opensbi flex bison bc cpio xz-utils libssl-dev libelf-dev"
 
@@ -22,7 +24,7 @@ for g in "${groups[@]}"; do
 	elif [ -n "${GROUP[$g]:-}" ]; then
 		wanted+=(${GROUP[$g]})
 	else
-		echo "install-deps: unknown group '$g' (build, riscv, all)" >&2
+		echo "install-deps: unknown group '$g' (build, test, riscv, all)" >&2
 		exit 2
 	fi
 done

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "vmm/arch.h"
+#include "vmm/control.h"
 #include "vmm/event_loop.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 #include "vmm/vcpu.h"
 
 const char *vm_stop_reason_name(enum vm_stop_reason reason)
@@ -42,22 +44,27 @@ int kvm_check_cap(struct vm *vm, long cap)
 
 static int open_kvm(struct vm *vm, char *err, size_t errlen)
 {
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	/* IRQVM_KVM_DEVICE lets tests (and unusual hosts) name another device node. */
+	const char *dev = getenv("IRQVM_KVM_DEVICE");
+	if (!dev || !*dev)
+		dev = "/dev/kvm";
+	vm->kvm_fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
 		int e = errno;
 		if (e == ENOENT)
-			snprintf(err, errlen, "/dev/kvm does not exist: this host has no KVM "
-				 "(load kvm_intel/kvm_amd, or enable nested virtualization)");
+			snprintf(err, errlen, "%s does not exist: this host has no KVM "
+				 "(load kvm_intel/kvm_amd, or enable nested virtualization)", dev);
 		else if (e == EACCES || e == EPERM)
-			snprintf(err, errlen, "/dev/kvm: permission denied (add yourself to group "
-				 "'kvm' or run as root)");
+			snprintf(err, errlen, "%s: permission denied (add yourself to group "
+				 "'kvm' or run as root)", dev);
 		else
-			snprintf(err, errlen, "cannot open /dev/kvm: %s", strerror(e));
+			snprintf(err, errlen, "cannot open %s: %s", dev, strerror(e));
 		return -1;
 	}
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION) {
-		snprintf(err, errlen, "KVM API version %d, irqvm needs %d", version, KVM_API_VERSION);
+		snprintf(err, errlen, "%s is not a KVM device (KVM_GET_API_VERSION gave %d, "
+			 "irqvm needs %d)", dev, version, KVM_API_VERSION);
 		return -1;
 	}
 	static const struct { long cap; const char *name; } needed[] = {
@@ -175,6 +182,11 @@ int vm_create(const struct vm_config *cfg, const struct vm_options *opts, struct
 
 	if (open_console(vm, err, errlen) < 0)
 		return IRQVM_EXIT_CONFIG;
+	vm->stats = stats_create(vm);
+	if (!vm->stats) {
+		snprintf(err, errlen, "out of memory");
+		return IRQVM_EXIT_HOST;
+	}
 	vm->loop = event_loop_create();
 	if (!vm->loop) {
 		snprintf(err, errlen, "cannot create the event loop: %s", strerror(errno));
@@ -289,8 +301,15 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 			return IRQVM_EXIT_HOST;
 		}
 	}
+	/* Before any vCPU thread exists: control_create sets the umask briefly. */
+	if (vm->cfg->api_socket &&
+	    control_create(vm, vm->cfg->api_socket, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return IRQVM_EXIT_HOST;
+	}
 	if (arch_vm_start(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
+		control_destroy(vm->control, NULL, IRQVM_EXIT_HOST);
 		return IRQVM_EXIT_HOST;
 	}
 	if (vcpus_start_threads(vm, err, sizeof(err)) < 0) {
@@ -300,6 +319,8 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		log_error("event loop: %s", strerror(errno));
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, 0);
 	}
+	/* Storm threads kick vCPUs: they end before the vCPU threads do. */
+	control_stop_storms(vm->control);
 	vcpus_stop_threads(vm);
 	loop_timer_destroy(timeout);
 	event_loop_del(vm->loop, rs.sfd);
@@ -308,6 +329,7 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		fflush(vm->console);
 
 	int status = exit_status(vm, opts);
+	control_destroy(vm->control, vm_stop_reason_name(vm->stop_reason), status);
 	if (vm->stop_reason == VM_STOP_GUEST_EXIT)
 		log_info("guest exit device: value %d (VM status %d), irqvm exits %d",
 			 vm->guest_status, (vm->guest_status << 1) | 1, status);
@@ -350,6 +372,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->console && vm->console != stdout)
 		fclose(vm->console);
 	irq_lines_destroy(&vm->lines);
+	stats_destroy(vm->stats);
 	pthread_mutex_destroy(&vm->stop_lock);
 	free(vm);
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The VMM's own contract, with tiny assembly guests (tests/guests/*.S):
+# exit statuses, crash reports, timeout, signals, host errors, leaks.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+IRQVM=${IRQVM:-build/irqvm}
+G=build/tests/guests
+LOG=build/test-logs; mkdir -p "$LOG"
+echo "TAP version 13"
+
+cfg() { # name [extra json members]
+	printf '{"kernel": "%s.elf", "memory_mib": 16%s}\n' "$1" "${2:-}" >"$G/$1.json"
+	echo "$G/$1.json"
+}
+
+expect_status() { # name want cmd...
+	local name=$1 want=$2; shift 2
+	"$@" >"$LOG/vmm.out" 2>"$LOG/vmm.err"
+	local st=$?
+	it_check "$name" $([ "$st" -eq "$want" ]; echo $?) "status $st, want $want: $(head -3 "$LOG/vmm.err" | tr '\n' ' ')"
+}
+
+expect_status "exit device value 42 -> irqvm exits 42" 42 "$IRQVM" run "$(cfg exit42)"
+grep -q "exit42 guest" "$LOG/vmm.out"
+it_check "the guest's UART output reaches stdout" $? "no output"
+expect_status "--exit-code qemu gives QEMU's (42 << 1) | 1 = 85" 85 "$IRQVM" run --exit-code qemu "$G/exit42.json"
+printf '{"kernel": "exit42.elf", "memory_mib": 16, "console": {"output": "file", "path": "console.txt"}}\n' >"$G/exit42-file.json"
+rm -f "$G/console.txt"
+expect_status "console output to a file: exit status still 42" 42 "$IRQVM" run "$G/exit42-file.json"
+grep -q "exit42 guest" "$G/console.txt" 2>/dev/null
+it_check "console output to a file lands in the file" $? "console.txt lacks the line"
+
+expect_status "a triple fault is a guest crash (status 6)" 6 "$IRQVM" run "$(cfg triple_fault)"
+grep -q "triple fault" "$LOG/vmm.err" && grep -q "rip=" "$LOG/vmm.err"
+it_check "the crash report names the triple fault and dumps registers" $? "$(head -2 "$LOG/vmm.err")"
+
+"$IRQVM" run "$(cfg bad_insn)" >"$LOG/vmm.out" 2>"$LOG/vmm.err"; st=$?
+if [ "$st" -eq 7 ]; then
+	it_skip "an unemulatable CPL0 instruction is reported with its bytes" "this host runs SSE at CPL0 natively (no emulator)"
+else
+	it_check "an unemulatable CPL0 instruction is a guest crash (status 6)" $([ "$st" -eq 6 ]; echo $?) "status $st"
+	grep -q "0f 57 c0" "$LOG/vmm.err"
+	it_check "the emulation failure report shows RIP and the instruction bytes (0f 57 c0)" $? "$(head -1 "$LOG/vmm.err")"
+fi
+
+expect_status "--timeout 1 stops a guest that never exits with status 124" 124 "$IRQVM" run --timeout 1 "$(cfg idle)"
+
+for sig in INT TERM; do
+	"$IRQVM" run "$G/idle.json" >/dev/null 2>"$LOG/vmm.err" &
+	pid=$!
+	sleep 0.5
+	kill -s "$sig" "$pid"
+	wait "$pid"; st=$?
+	want=$(( 128 + $(kill -l "$sig") ))
+	it_check "SIG$sig stops the VM cleanly with status $want" $([ "$st" -eq "$want" ]; echo $?) "status $st"
+done
+
+IRQVM_KVM_DEVICE=/nonexistent/kvm "$IRQVM" run "$G/exit42.json" >/dev/null 2>"$LOG/vmm.err"; st=$?
+it_check "no KVM device: status 4 and a message that says so" $([ "$st" -eq 4 ] && grep -q "does not exist: this host has no KVM" "$LOG/vmm.err"; echo $?) "status $st: $(cat "$LOG/vmm.err")"
+IRQVM_KVM_DEVICE=/dev/null "$IRQVM" run "$G/exit42.json" >/dev/null 2>"$LOG/vmm.err"; st=$?
+it_check "a device that is not KVM: status 4 and a message that says so" $([ "$st" -eq 4 ] && grep -q "is not a KVM device" "$LOG/vmm.err"; echo $?) "status $st: $(cat "$LOG/vmm.err")"
+
+if command -v valgrind >/dev/null; then
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$IRQVM" run configs/x86-demo.json --set vcpus=2 >/dev/null 2>"$LOG/valgrind.log"; st=$?
+	it_check "valgrind: a full guest run (2 vCPUs) has no leaks or memory errors" $([ "$st" -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$IRQVM" run --timeout 1 "$G/idle.json" >/dev/null 2>"$LOG/valgrind-timeout.log"; st=$?
+	it_check "valgrind: a timed-out VM is torn down without leaks" $([ "$st" -eq 124 ]; echo $?) "status $st, see $LOG/valgrind-timeout.log"
+else
+	it_skip "valgrind: a full guest run has no leaks" "valgrind is not installed"
+fi
+
+echo "1..$IT_N"
+echo "vmm: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
+[ "$IT_FAIL" -eq 0 ]
