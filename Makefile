@@ -11,7 +11,12 @@
 
 HOST_ARCH   := $(shell uname -m)
 ARCH        ?= $(HOST_ARCH)
+# A cross build gets its own tree so it never overwrites the host build.
+ifeq ($(ARCH),$(HOST_ARCH))
 BUILD       ?= build
+else
+BUILD       ?= build/$(ARCH)
+endif
 VERSION     := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/arch.h"
@@ -79,6 +80,28 @@ void vcpu_request(struct vcpu *vcpu, unsigned requests)
 	vcpu_kick(vcpu);
 }
 
+void vcpu_request_nmi(struct vcpu *vcpu)
+{
+	/* A count, not just the request bit, so NMIs asked for back to back are
+	 * all issued (KVM itself then merges what the CPU cannot take). */
+	atomic_fetch_add(&vcpu->nmi_queued, 1);
+	vcpu_request(vcpu, VCPU_REQ_NMI);
+}
+
+/* vCPU thread: KVM_NMI may only be issued by the thread that runs the vCPU. */
+static void vcpu_issue_nmis(struct vcpu *vcpu)
+{
+	unsigned n = atomic_exchange(&vcpu->nmi_queued, 0);
+	while (n--) {
+		if (ioctl(vcpu->fd, KVM_NMI, 0) < 0) {
+			log_warn("vCPU %u: KVM_NMI: %s", vcpu->index, strerror(errno));
+			__atomic_fetch_add(&vcpu->stats.nmi_failed, 1, __ATOMIC_RELEASE);
+		} else {
+			__atomic_fetch_add(&vcpu->stats.nmis, 1, __ATOMIC_RELEASE);
+		}
+	}
+}
+
 int vcpu_request_start(struct vcpu *vcpu, const struct vcpu_start *start)
 {
 	pthread_mutex_lock(&vcpu->lock);
@@ -121,6 +144,8 @@ static bool vcpu_handle_requests(struct vcpu *vcpu)
 		if (atomic_load(&vcpu->requests) & VCPU_REQ_STOP)
 			return false;
 	}
+	if (req & VCPU_REQ_NMI)
+		vcpu_issue_nmis(vcpu);
 	/* VCPU_REQ_IRQ and VCPU_REQ_ARCH need no action here: they only get the
 	 * vCPU out of KVM_RUN, and arch_vcpu_pre_run re-evaluates everything. */
 	return true;
@@ -216,6 +241,9 @@ static enum vcpu_exit_action handle_exit(struct vcpu *vcpu)
 		report_crash(vcpu, what);
 		return VCPU_EXIT_STOP;
 	case KVM_EXIT_SYSTEM_EVENT:
+		/* Events with data (RISC-V SBI SRST carries its reason) are the arch's. */
+		if (run->system_event.ndata > 0)
+			return arch_vcpu_exit(vcpu);
 		switch (run->system_event.type) {
 		case KVM_SYSTEM_EVENT_SHUTDOWN:
 			log_info("vCPU %u: guest requested power-off", vcpu->index);
@@ -301,6 +329,48 @@ int vcpus_start_threads(struct vm *vm, char *err, size_t errlen)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
+}
+
+int vm_pause(struct vm *vm, uint64_t timeout_ns)
+{
+	atomic_store(&vm->paused, true);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].thread_started)
+			vcpu_request(&vm->vcpus[i], VCPU_REQ_PAUSE);
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline); /* pthread_cond_timedwait's clock */
+	deadline.tv_sec += (time_t)(timeout_ns / 1000000000ull);
+	deadline.tv_nsec += (long)(timeout_ns % 1000000000ull);
+	if (deadline.tv_nsec >= 1000000000l) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000l;
+	}
+	int rc = 0;
+	for (unsigned i = 0; i < vm->nr_vcpus && rc == 0; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+		if (!vcpu->thread_started)
+			continue;
+		pthread_mutex_lock(&vcpu->lock);
+		/* A thread that left its loop (VM stopping) never parks: do not wait for it. */
+		while (!vcpu->parked && !vm_stopping(vm) && rc == 0)
+			if (pthread_cond_timedwait(&vcpu->cond, &vcpu->lock, &deadline) == ETIMEDOUT)
+				rc = -1;
+		pthread_mutex_unlock(&vcpu->lock);
+	}
+	return rc;
+}
+
+void vm_resume(struct vm *vm)
+{
+	atomic_store(&vm->paused, false);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+		if (!vcpu->thread_started)
+			continue;
+		pthread_mutex_lock(&vcpu->lock);
+		pthread_cond_broadcast(&vcpu->cond);
+		pthread_mutex_unlock(&vcpu->lock);
+	}
 }
 
 void vcpus_stop_threads(struct vm *vm)

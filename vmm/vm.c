@@ -260,7 +260,7 @@ static int exit_status(struct vm *vm, const struct vm_options *opts)
 {
 	switch (vm->stop_reason) {
 	case VM_STOP_GUEST_EXIT:
-		if (opts->qemu_exit_codes)
+		if (opts->qemu_exit_codes && vm->exit_value_qemu_encoded)
 			return ((vm->guest_status << 1) | 1) & 0xff;
 		return vm->guest_status & 0xff;
 	case VM_STOP_GUEST_CRASH: return IRQVM_EXIT_GUEST_CRASH;
@@ -330,9 +330,11 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 
 	int status = exit_status(vm, opts);
 	control_destroy(vm->control, vm_stop_reason_name(vm->stop_reason), status);
-	if (vm->stop_reason == VM_STOP_GUEST_EXIT)
+	if (vm->stop_reason == VM_STOP_GUEST_EXIT && vm->exit_value_qemu_encoded)
 		log_info("guest exit device: value %d (VM status %d), irqvm exits %d",
 			 vm->guest_status, (vm->guest_status << 1) | 1, status);
+	else if (vm->stop_reason == VM_STOP_GUEST_EXIT)
+		log_info("guest exit: status %d, irqvm exits %d", vm->guest_status, status);
 	else if (vm->stop_reason == VM_STOP_TIMEOUT)
 		log_error("timeout: the guest did not finish within %g s", vm->cfg->timeout_sec);
 	else

@@ -26,6 +26,9 @@
 #include <irqvm/abi.h>
 
 struct event_loop;
+struct control;
+struct irqchip_line_info;
+struct vm_stats;
 
 /* Requests to a vCPU thread, handled outside KVM_RUN. */
 enum vcpu_request {
@@ -34,6 +37,7 @@ enum vcpu_request {
 	VCPU_REQ_IRQ = 1u << 2,      /* re-evaluate pending external interrupts */
 	VCPU_REQ_PAUSE = 1u << 3,    /* park until resumed */
 	VCPU_REQ_ARCH = 1u << 4,     /* architecture-specific work is pending */
+	VCPU_REQ_NMI = 1u << 5,      /* issue the NMIs counted in nmi_queued (x86 KVM_NMI) */
 };
 
 struct vcpu_start {
@@ -49,6 +53,8 @@ struct vcpu_stats {
 	uint64_t eoi_exits;       /* KVM_EXIT_IOAPIC_EOI */
 	uint64_t softint_emulated; /* CPL0 int n delivered by the VMM */
 	uint64_t kicks;
+	uint64_t nmis;        /* KVM_NMI done (control socket requests); atomic */
+	uint64_t nmi_failed;  /* KVM_NMI refused; atomic */
 };
 
 struct vcpu {
@@ -64,6 +70,7 @@ struct vcpu {
 	pthread_cond_t cond;
 	struct vcpu_start start;
 	bool parked;
+	_Atomic unsigned nmi_queued; /* NMIs asked for with vcpu_request_nmi, not yet issued */
 	struct vcpu_stats stats;
 	void *arch; /* architecture-private per-vCPU state */
 };
@@ -103,10 +110,24 @@ struct vm {
 	_Atomic bool paused;
 
 	uint32_t host_flags;   /* IRQVM_HOSTF_* probed at start-up */
+	/* The guest's exit value is QEMU isa-debug-exit style: VM status
+	 * (v << 1) | 1 (x86). RISC-V's sifive_test reports the code itself. */
+	bool exit_value_qemu_encoded;
 	/* Deliver a message-signalled interrupt (x86: address/data per SDM 11.11;
 	 * RISC-V AIA: IMSIC address/data). Returns 0, or -1 if the irqchip mode
 	 * cannot deliver MSIs. Thread-safe. */
 	int (*deliver_msi)(struct vm *vm, uint64_t address, uint32_t data);
+	/* The same with KVM's verdict, for accounting: >0 local APICs that
+	 * accepted it, 0 refused by the guest (APIC disabled), -1 not
+	 * deliverable (bad address, no such destination). NULL if unsupported. */
+	int (*deliver_msi_status)(struct vm *vm, uint64_t address, uint32_t data);
+	/* Routing and counters of interrupt line `line` (vmm/stats.h). NULL if unknown. */
+	void (*irqchip_line_info)(struct vm *vm, unsigned line, struct irqchip_line_info *out);
+	/* A KVM GSI routed to one MSI, for irqfds; returns the GSI or -1. NULL if unsupported. */
+	int (*msi_route_add)(struct vm *vm, uint64_t address, uint32_t data);
+	void (*msi_route_del)(struct vm *vm, int gsi);
+	struct vm_stats *stats;   /* interrupt accounting (vmm/stats.h) */
+	struct control *control;  /* control socket, NULL without --api-socket */
 	void *arch;            /* architecture-private VM state */
 
 	/* Device instances, destroyed in reverse order of creation. */
@@ -149,6 +170,12 @@ int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
 /* Ask vCPU to process requests soon: sets the bits and forces it out of KVM_RUN. */
 void vcpu_request(struct vcpu *vcpu, unsigned requests);
 void vcpu_kick(struct vcpu *vcpu);
+/* Queue one NMI; the vCPU thread issues it with KVM_NMI (x86 only). */
+void vcpu_request_nmi(struct vcpu *vcpu);
+/* Park every vCPU outside KVM_RUN; 0 once all are parked, -1 after timeout_ns
+ * (the VM stays marked paused; vm_resume undoes it). Main thread. */
+int vm_pause(struct vm *vm, uint64_t timeout_ns);
+void vm_resume(struct vm *vm);
 /* Start a stopped AP at pc/sp/arg (x86: long mode; RISC-V: hart start). */
 int vcpu_request_start(struct vcpu *vcpu, const struct vcpu_start *start);
 

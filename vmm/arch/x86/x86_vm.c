@@ -131,6 +131,7 @@ int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t
 	/* Whenever KVM cannot emulate a CPL0 int n/int3/int1, irqvm delivers it
 	 * (x86_softint_exit.c), so guests may rely on them on any host. */
 	vm->host_flags |= IRQVM_HOSTF_CPL0_INT_EMULATED;
+	vm->exit_value_qemu_encoded = true; /* port 0xf4 is isa-debug-exit */
 	pthread_mutex_init(&x->irqchip_lock, NULL);
 
 	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_GPA) < 0)
