@@ -9,10 +9,12 @@
 #include "boot.h"
 #include "desc.h"
 #include "host.h"
+#include "ioapic.h"
 #include "kstring.h"
 #include "paging.h"
 #include "panic.h"
 #include "percpu.h"
+#include "pic.h"
 #include "sections.h"
 #include "smp.h"
 #include "smp_x86.h"
@@ -87,14 +89,6 @@ static void parse_boot_info(struct boot_params *bp)
 	bp->kernel_end = (uint64_t)__kernel_end;
 }
 
-static void pic_mask_all(void)
-{
-	/* The PIC is not ours yet (a later driver takes it over): mask every
-	 * line so nothing arrives on an unprepared vector. */
-	outb(IRQVM_PORT_PIC_MASTER + 1, 0xff);
-	outb(IRQVM_PORT_PIC_SLAVE + 1, 0xff);
-}
-
 void arch_setup(struct boot_params *bp)
 {
 	parse_boot_info(bp);
@@ -113,7 +107,8 @@ void arch_setup(struct boot_params *bp)
 	if ((x86_boot_info.devices & IRQVM_DEV_PIC) ||
 	    x86_boot_info.irqchip == IRQVM_IRQCHIP_SPLIT ||
 	    x86_boot_info.irqchip == IRQVM_IRQCHIP_KERNEL)
-		pic_mask_all();
+		pic_init(false); /* vectors 0x20-0x2f, every line masked */
+	ioapic_init();           /* every pin masked; directed EOI if offered */
 	smp_mark_online(0);
 
 	host_probe_cpl0();

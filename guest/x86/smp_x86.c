@@ -7,6 +7,8 @@
  * spinning would cost ~1 us per instruction and delay interrupts).
  */
 #include "arch.h"
+#include "ioapic.h"
+#include "lapic.h"
 #include "percpu.h"
 #include "platform.h"
 #include "smp.h"
@@ -81,6 +83,8 @@ void x86_ap_main(uint64_t cpu)
 		arch_halt(); /* not a CPU we asked for */
 	percpu_init((unsigned int)cpu, x86_boot_info.apic_ids[cpu]);
 	syscall_msrs_init();
+	lapic_enable();    /* a software-disabled LAPIC drops fixed interrupts */
+	ioapic_cpu_init(); /* suppress EOI broadcast like the boot CPU */
 	smp_mark_online((unsigned int)cpu);
 	for (;;)
 		__asm__ __volatile__("sti\n\thlt" ::: "memory");
