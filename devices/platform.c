@@ -6,6 +6,7 @@
 
 #include "vmm/event_loop.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 struct platform {
 	struct vm *vm;
@@ -32,6 +33,21 @@ static uint32_t cpu_start(struct platform *p)
 	return IRQVM_PLAT_STATUS_OK;
 }
 
+/* The guest statistics page (include/irqvm/guest_stats.h). */
+static uint32_t gstats_register(struct platform *p)
+{
+	char err[256];
+	if (p->nr_args != 2)
+		return IRQVM_PLAT_STATUS_EINVAL;
+	if (stats_guest_register(p->vm->stats, p->args[0], p->args[1], err, sizeof(err)) < 0) {
+		log_warn("platform: guest statistics page refused: %s", err);
+		return IRQVM_PLAT_STATUS_EINVAL;
+	}
+	log_debug("platform: guest statistics page at 0x%llx, %llu bytes",
+		  (unsigned long long)p->args[0], (unsigned long long)p->args[1]);
+	return IRQVM_PLAT_STATUS_OK;
+}
+
 static void run_command(struct platform *p, uint32_t cmd)
 {
 	switch (cmd) {
@@ -54,6 +70,10 @@ static void run_command(struct platform *p, uint32_t cmd)
 	case IRQVM_PLAT_CMD_HOST_NS:
 		p->result = monotonic_ns();
 		p->status = IRQVM_PLAT_STATUS_OK;
+		break;
+	case IRQVM_PLAT_CMD_GSTATS_REGISTER:
+		p->status = gstats_register(p);
+		p->nr_args = 0;
 		break;
 	default:
 		p->status = IRQVM_PLAT_STATUS_EINVAL;

@@ -4,10 +4,22 @@
 #include <string.h>
 
 #include "vmm/cli.h"
+#include "vmm/cli_client.h"
 #include "vmm/exit_codes.h"
 
 static const struct cli_command commands[] = {
 	{ "run", "launch a VM from a JSON config", cli_run },
+	{ "inject", "raise, lower or pulse an interrupt line of a running VM", cli_inject },
+	{ "msi", "send an MSI to a running VM", cli_msi },
+	{ "ipi", "send an IPI to a vCPU of a running VM", cli_ipi },
+	{ "nmi", "send an NMI to one vCPU or all", cli_nmi },
+	{ "storm", "drive an interrupt storm and account for every interrupt", cli_storm },
+	{ "stats", "interrupt accounting and latency of a running VM", cli_stats },
+	{ "pause", "park every vCPU of a running VM", cli_pause },
+	{ "resume", "let a paused VM run again", cli_resume },
+	{ "quit", "stop a running VM", cli_quit },
+	{ "query", "describe a running VM", cli_query },
+	{ "call", "send raw control-protocol requests to a running VM", cli_call },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,517 @@
+#!/usr/bin/env bash
+# The control socket and its CLI (docs/control.md), driven against a running
+# guest: socket life cycle, protocol robustness, every injection kind, storms
+# of every pattern and target with the accounting identity and the guest's
+# counts, bad arguments, and 10 s "max" storms to 1- and 4-vCPU guests.
+#
+# The guest is the bundled kernel in serve mode (cmdline "serve") when it
+# registers a statistics page; until it has that mode, a stub serve guest
+# (tests/suites/control-stub/stub.c) stands in. Checks that need guest
+# cooperation the chosen guest does not offer are skipped, with the reason.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+IRQVM=${IRQVM:-build/irqvm}
+LOG=${LOGDIR:-build/test-logs}/control
+WORK=build/control-test
+STUB=build/control-stub/stub.elf
+KERNEL=build/guest/x86/kernel.elf
+mkdir -p "$LOG" "$WORK" "$(dirname "$STUB")"
+# Socket paths must fit sun_path (108 bytes): keep them short, under /tmp.
+SOCKDIR=$(mktemp -d /tmp/irqvm-ctl.XXXXXX)
+VM_PID=
+SOCK=
+
+cleanup() {
+	[ -n "$VM_PID" ] && kill -KILL "$VM_PID" 2>/dev/null
+	rm -rf "$SOCKDIR"
+}
+trap cleanup EXIT
+echo "TAP version 13"
+
+c() { # cmd args...: a client command against the current VM
+	local cmd=$1; shift
+	"$IRQVM" "$cmd" --socket "$SOCK" "$@"
+}
+jnum() { # key: the last "key":N of each stdin line
+	sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p" | head -1
+}
+jbool() { # key
+	sed -n "s/.*\"$1\":\(true\|false\).*/\1/p" | head -1
+}
+src() { # source name: its stats line (empty if it does not exist)
+	c stats --json --source "$1" | grep -F "\"source\":\"$1\""
+}
+settle() { # source: wait until its guest_handled stops changing, print its stats line
+	local last=-1 now line i
+	for i in $(seq 1 30); do
+		line=$(src "$1")
+		now=$(jnum guest_handled <<<"$line")
+		[ "$now" = "$last" ] && break
+		last=$now
+		sleep 0.1
+	done
+	echo "$line"
+}
+ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start_vm name vcpus kernel cmdline [extra irqvm args]: waits for the socket.
+start_vm() {
+	local name=$1 vcpus=$2 kernel=$3 cmdline=$4; shift 4
+	SOCK=$SOCKDIR/$name.sock
+	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 300}\n' \
+		"$vcpus" "$PWD/$kernel" "$cmdline" >"$WORK/$name.json"
+	"$IRQVM" run "$WORK/$name.json" --api-socket "$SOCK" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" &
+	VM_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		c query --json >/dev/null 2>&1 && break
+		kill -0 "$VM_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	# A serve guest sets its serve flag once its routes, CPUs and tasks are up.
+	for i in $(seq 1 150); do
+		c query --json 2>/dev/null | grep -q '"guest_stats":{"registered":true,.*"serve":true' && return 0
+		kill -0 "$VM_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+stop_vm() { # quit and wait: the exit status in VM_STATUS
+	c quit >/dev/null 2>&1
+	wait "$VM_PID"
+	VM_STATUS=$?
+	VM_PID=
+}
+
+# ---------------------------------------------------------------- CLI alone
+
+for cmd in inject msi ipi nmi stats storm pause resume quit query call; do
+	"$IRQVM" "$cmd" --help >"$LOG/help.out" 2>&1; st=$?
+	it_check "irqvm $cmd --help prints its usage and exits 0" \
+		$([ $st -eq 0 ] && grep -q "usage: irqvm $cmd" "$LOG/help.out"; echo $?) "status $st"
+done
+"$IRQVM" --help | grep -q "storm"
+it_check "irqvm --help lists the client commands" $? "no storm in the command list"
+
+# Bad arguments are refused before any connection (the socket does not
+# exist: had the client connected it would exit 3, not 2).
+NOSOCK=$SOCKDIR/none.sock
+bad_args() { # description expected-message cmd args...
+	local what=$1 msg=$2; shift 2
+	"$IRQVM" "$@" --socket "$NOSOCK" >"$LOG/bad.out" 2>"$LOG/bad.err"; local st=$?
+	it_check "bad arguments: $what -> status 2, '$msg', nothing sent" \
+		$([ $st -eq 2 ] && grep -qi -- "$msg" "$LOG/bad.err"; echo $?) "status $st: $(cat "$LOG/bad.err")"
+}
+bad_args "unknown storm target" "unknown target" storm --target pin:4 --rate 10 --count 1
+bad_args "vector below 16" "reserved for exceptions" storm --target msi:0:15 --rate 10 --count 1
+bad_args "msi vector below 16" "reserved for exceptions" msi --cpu 0 --vector 8
+bad_args "ipi vector 256" "out of range" ipi --cpu 0 --vector 256
+bad_args "negative rate" "rate must be positive" storm --target msi:0:64 --rate -5/s --count 1
+bad_args "zero rate" "rate must be positive" storm --target msi:0:64 --rate 0 --count 1
+bad_args "count and duration together" "exactly one" storm --target msi:0:64 --rate 10 --count 1 --duration 1s
+bad_args "neither count nor duration" "exactly one" storm --target msi:0:64 --rate 10
+bad_args "burst of 0" "at least 1" storm --target msi:0:64 --rate 10 --count 1 --pattern burst:0
+bad_args "unknown pattern" "unknown pattern" storm --target msi:0:64 --rate 10 --count 1 --pattern zigzag
+bad_args "poisson at max rate" "needs a rate" storm --target msi:0:64 --rate max --count 1 --pattern poisson
+bad_args "CPU beyond any VM" "out of range" msi --cpu 8 --vector 64
+bad_args "ISA IRQ 2 (cascade)" "cascade" inject --irq 2
+bad_args "ISA IRQ 16" "out of range" inject --irq 16
+bad_args "unknown level" "unknown level" inject --irq 4 --level medium
+bad_args "irq and gsi together" "exactly one" inject --irq 4 --gsi 4
+bad_args "negative duration" "must be positive" storm --target msi:0:64 --rate 10 --duration -1s
+bad_args "irqfd with a line target" "irqfd takes msi" storm --target irq:4 --rate 10 --count 1 --via irqfd
+bad_args "nmi --via bogus" "unknown --via" nmi --cpu 0 --via bogus
+env -u IRQVM_SOCKET "$IRQVM" stats >/dev/null 2>"$LOG/bad.err"; st=$?
+it_check "no --socket and no IRQVM_SOCKET -> status 2 and a hint" \
+	$([ $st -eq 2 ] && grep -q "IRQVM_SOCKET" "$LOG/bad.err"; echo $?) "status $st"
+"$IRQVM" stats --socket "$NOSOCK" >/dev/null 2>"$LOG/bad.err"; st=$?
+it_check "a socket nobody listens on -> status 3 (cannot connect)" \
+	$([ $st -eq 3 ] && grep -q "cannot connect" "$LOG/bad.err"; echo $?) "status $st"
+
+# ---------------------------------------------------------------- the guest
+
+# CONTROL_GUEST=stub|bundled forces the choice (default: the bundled kernel if it serves).
+CONTROL_GUEST=${CONTROL_GUEST:-auto}
+GUEST=
+if [ "$CONTROL_GUEST" != stub ] && [ -x "$KERNEL" ]; then
+	if start_vm probe 1 "$KERNEL" serve; then
+		GUEST=bundled
+		GUEST_KERNEL=$KERNEL GUEST_CMDLINE=serve
+	fi
+	kill -KILL "$VM_PID" 2>/dev/null; wait "$VM_PID" 2>/dev/null; VM_PID=
+fi
+if [ -z "$GUEST" ] && [ "$CONTROL_GUEST" != bundled ]; then
+	if gcc -std=c11 -ffreestanding -fno-builtin -fno-pic -fno-pie -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -fcf-protection=none -mno-red-zone \
+		-mgeneral-regs-only -O2 -Wall -Wextra -Werror -Iinclude -nostdlib -static -no-pie \
+		-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack \
+		-Wl,-Ttext-segment=0x100000 -o "$STUB" tests/suites/control-stub/stub.c 2>"$LOG/stub.err"; then
+		GUEST=stub
+		GUEST_KERNEL=$STUB GUEST_CMDLINE=
+	fi
+fi
+if [ -z "$GUEST" ]; then
+	it_not_ok "a serve guest is available" "no serve-mode kernel and the stub does not build: $(head -3 "$LOG/stub.err")"
+	echo "1..$IT_N"
+	echo "control: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
+	exit 1
+fi
+echo "# guest: $GUEST ($GUEST_KERNEL${GUEST_CMDLINE:+, cmdline $GUEST_CMDLINE})"
+
+# ---------------------------------------------------------------- socket life
+
+start_vm main 2 "$GUEST_KERNEL" "$GUEST_CMDLINE"
+it_check "irqvm run --api-socket opens the socket and answers query" $? "$(tail -3 "$LOG/main.err")"
+mode=$(stat -c %a "$SOCK" 2>/dev/null)
+it_check "the socket has mode 0600" $([ "$mode" = 600 ]; echo $?) "mode $mode"
+
+printf '{"kernel": "%s", "memory_mib": 32}\n' "$PWD/$GUEST_KERNEL" >"$WORK/second.json"
+timeout 20 "$IRQVM" run "$WORK/second.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/second.err"; st=$?
+it_check "a second irqvm refuses a live socket path (status 4) and names the problem" \
+	$([ $st -eq 4 ] && grep -q "in use" "$LOG/second.err"; echo $?) "status $st: $(cat "$LOG/second.err")"
+c query --json >/dev/null
+it_check "the first VM still answers after the refused second start" $? "no answer"
+
+touch "$SOCKDIR/plain-file"
+timeout 20 "$IRQVM" run "$WORK/second.json" --api-socket "$SOCKDIR/plain-file" >/dev/null 2>"$LOG/second.err"; st=$?
+it_check "an existing non-socket path is refused and left alone" \
+	$([ $st -ne 0 ] && [ -f "$SOCKDIR/plain-file" ] && grep -q "not a socket" "$LOG/second.err"; echo $?) "status $st: $(cat "$LOG/second.err")"
+
+# ---------------------------------------------------------------- protocol
+
+Q=$(c query --json)
+nv=$(jnum vcpus <<<"$Q")
+it_check "query reports the VM (2 vCPUs, split irqchip, 24 lines)" \
+	$([ "$nv" = 2 ] && grep -q '"irqchip":"split"' <<<"$Q" && grep -q '"nr_lines":24' <<<"$Q"; echo $?) "$Q"
+c query >"$LOG/query.txt"
+it_check "query prints a human description" $(grep -q "^VM: x86_64, 2 vCPUs" "$LOG/query.txt"; echo $?) "$(head -3 "$LOG/query.txt")"
+
+printf 'garbage\n{"id":1,"cmd":"query"}\n' | c call --raw >"$LOG/raw.out"
+it_check "garbage gets a parse_error and the same connection keeps working" \
+	$(grep -q '"code":"parse_error"' "$LOG/raw.out" && grep -q '"id":1,"ok":true' "$LOG/raw.out"; echo $?) "$(cat "$LOG/raw.out")"
+printf '{"id":"a","cmd":"frobnicate"}\n{"id":"b","cmd":"msi","args":{"cpu":0,"vektor":64}}\n{"id":"c","cmd":"inject","args":[]}\n' |
+	c call --raw >"$LOG/raw.out"
+it_check "unknown command, unknown argument and bad args are distinct errors with the id echoed" \
+	$(grep -q '"id":"a","ok":false,"error":{"code":"unknown_command"' "$LOG/raw.out" &&
+	  grep -q '"id":"b","ok":false,"error":{"code":"invalid_argument","message":"unknown argument \\"vektor\\"' "$LOG/raw.out" &&
+	  grep -q '"id":"c","ok":false,"error":{"code":"invalid_request"' "$LOG/raw.out"; echo $?) "$(cat "$LOG/raw.out")"
+(head -c 100000 /dev/zero | tr '\0' x; echo) | c call --raw >"$LOG/raw.out" 2>&1
+c query --json >/dev/null; st=$?
+it_check "a 100 KB line gets line_too_long, is dropped, and the VM still answers" \
+	$(grep -q '"code":"line_too_long"' "$LOG/raw.out" && [ $st -eq 0 ]; echo $?) "$(head -c 300 "$LOG/raw.out")"
+printf '{"id":9,"cmd":"sta' | c call --raw >"$LOG/raw.out"
+c query --json >/dev/null
+it_check "a client that disconnects mid-request gets no reply and disturbs nothing" \
+	$([ $? -eq 0 ] && [ ! -s "$LOG/raw.out" ]; echo $?) "$(cat "$LOG/raw.out")"
+pids=()
+for i in $(seq 1 20); do c query --json >"$LOG/multi.$i" 2>&1 & pids+=($!); done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+it_check "20 clients at once all get their answer" $([ $fails -eq 0 ]; echo $?) "$fails failed"
+
+# ---------------------------------------------------------------- injections
+
+Q=$(c query --json)
+pick_line() { # route trigger: the first such line, skipping the PIT (0), cascade (2) and UART (4)
+	grep -o "{\"line\":[0-9]*,\"level\":false,\"route\":\"$1\",\"trigger\":\"$2\"[^}]*}" <<<"$Q" |
+		grep -v '"line":[024],' | head -1 | jnum line
+}
+EDGE=$(pick_line ioapic edge)
+LEVEL=$(pick_line ioapic level)
+PIC=$(pick_line pic edge)
+MASKED=$(pick_line masked edge)
+echo "# lines: ioapic edge ${EDGE:-none}, ioapic level ${LEVEL:-none}, pic ${PIC:-none}, masked ${MASKED:-none}"
+GSTATS=$(grep -q '"guest_stats":{"registered":true' <<<"$Q" && echo yes)
+need_guest() { # name: skip when the guest has no statistics page
+	[ -n "$GSTATS" ] && return 0
+	it_skip "$1" "the guest registered no statistics page (needs a serve-mode guest)"
+	return 1
+}
+
+injected_total() { c stats --json | grep -o '"injected":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }'; }
+
+if [ -n "$EDGE" ]; then
+	out=$(c inject --gsi "$EDGE")
+	it_check "inject pulse on IOAPIC edge line $EDGE: delivered" $(grep -q "pulse: delivered" <<<"$out"; echo $?) "$out"
+	if need_guest "the guest handled the pulse on line $EDGE"; then
+		l=$(settle "gsi:$EDGE")
+		it_check "the guest handled the pulse on line $EDGE (guest_handled 1 = delivered 1)" \
+			$([ "$(jnum guest_handled <<<"$l")" = 1 ] && [ "$(jnum delivered <<<"$l")" = 1 ]; echo $?) "$l"
+		lat=$(grep -o '"latency":{[^}]*}' <<<"$l")
+		it_check "a latency sample was paired with that injection" \
+			$([ "$(jnum count <<<"$lat")" = 1 ]; echo $?) "$lat"
+	fi
+else
+	it_skip "inject pulse on an IOAPIC edge line" "the guest routes no IOAPIC edge line"
+fi
+if [ -n "$MASKED" ]; then
+	out=$(c inject --gsi "$MASKED")
+	l=$(src "gsi:$MASKED")
+	it_check "a pulse on masked line $MASKED is dropped and accounted" \
+		$(grep -q "pulse: dropped" <<<"$out" && [ "$(jnum dropped <<<"$l")" = 1 ] && [ "$(jbool accounted <<<"$l")" = true ]; echo $?) "$out / $l"
+fi
+if [ -n "$PIC" ]; then
+	out=$(c inject --irq "$PIC")
+	it_check "inject pulse on PIC line $PIC: delivered through ExtINT" $(grep -q "pulse: delivered (route pic" <<<"$out"; echo $?) "$out"
+	if need_guest "the guest handled the PIC interrupt"; then
+		l=$(settle "gsi:$PIC")
+		it_check "the guest handled the PIC interrupt and the PIC saw its EOI" \
+			$([ "$(jnum guest_handled <<<"$l")" = 1 ] && [ "$(jnum eoi <<<"$l")" = 1 ]; echo $?) "$l"
+	fi
+else
+	it_skip "inject pulse on a PIC line" "the guest routes no line through the PIC"
+fi
+if [ -n "$LEVEL" ]; then
+	o1=$(c inject --gsi "$LEVEL" --level high); o2=$(c inject --gsi "$LEVEL" --level high)
+	o3=$(c inject --gsi "$LEVEL" --level low)
+	it_check "level line $LEVEL: raise delivers, raising again coalesces, lower lowers" \
+		$(grep -q "high: delivered" <<<"$o1" && grep -q "high: coalesced" <<<"$o2" && grep -q "line now low" <<<"$o3"; echo $?) "$o1 / $o2 / $o3"
+else
+	it_skip "level-triggered line raise/lower" "the guest routes no level-triggered IOAPIC line"
+fi
+
+out=$(c msi --cpu 0 --vector 0x61)
+it_check "msi --cpu 0 --vector 0x61: delivered" $(grep -q "msi:0:97 .*: delivered" <<<"$out"; echo $?) "$out"
+out=$(c msi --address 0xfee01000 --data 0x62)
+it_check "msi --address/--data (raw, APIC ID 1): delivered" $(grep -q "msi:1:98 .*: delivered" <<<"$out"; echo $?) "$out"
+c msi --address 0xfee00000 --data 0x500 >/dev/null 2>"$LOG/err"; st=$?
+it_check "a raw MSI with INIT delivery mode is refused (status 1, invalid_argument)" \
+	$([ $st -eq 1 ] && grep -q "invalid_argument" "$LOG/err"; echo $?) "status $st: $(cat "$LOG/err")"
+out=$(c ipi --cpu 1 --vector 0x63)
+it_check "ipi --cpu 1 --vector 0x63: delivered" $(grep -q "ipi:1:99 .*: delivered" <<<"$out"; echo $?) "$out"
+out=$(c nmi --cpu all)
+it_check "nmi --cpu all queues one NMI per vCPU" $([ "$(grep -c ': queued' <<<"$out")" = 2 ]; echo $?) "$out"
+out=$(c nmi --cpu 1 --via msi)
+it_check "nmi --via msi: delivered" $(grep -q "nmi:1 (via msi): delivered" <<<"$out"; echo $?) "$out"
+if need_guest "the guest handled each MSI, IPI and NMI"; then
+	a=$(settle msi:0:97); b=$(settle msi:1:98); i=$(settle ipi:1:99); n0=$(settle nmi:0); n1=$(settle nmi:1)
+	it_check "the guest handled each MSI, IPI and NMI exactly once" \
+		$([ "$(jnum guest_handled <<<"$a")" = 1 ] && [ "$(jnum guest_handled <<<"$b")" = 1 ] &&
+		  [ "$(jnum guest_handled <<<"$i")" = 1 ] && [ "$(jnum guest_handled <<<"$n0")" = 1 ] &&
+		  [ "$(jnum guest_handled <<<"$n1")" = 2 ] && [ "$(jnum delivered <<<"$n1")" = 2 ]; echo $?) \
+		"$a | $b | $i | $n0 | $n1"
+fi
+
+out=$(c pause)
+q=$(c query --json)
+it_check "pause parks every vCPU" \
+	$(grep -q "paused: every vCPU parked" <<<"$out" && [ "$(grep -o '"parked":true' <<<"$q" | wc -l)" = 2 ]; echo $?) "$out"
+c msi --cpu 0 --vector 0x64 >/dev/null
+if need_guest "an MSI sent while paused is handled only after resume"; then
+	sleep 0.3
+	h1=$(src msi:0:100 | jnum guest_handled)
+	c resume >/dev/null
+	h2=$(settle msi:0:100 | jnum guest_handled)
+	it_check "an MSI sent while paused is handled only after resume" \
+		$([ "$h1" = 0 ] && [ "$h2" = 1 ]; echo $?) "while paused $h1, after resume $h2"
+else
+	c resume >/dev/null
+fi
+c stats >"$LOG/stats.txt"
+it_check "stats prints the table with a row per source" \
+	$(grep -q "^SOURCE" "$LOG/stats.txt" && grep -q "^msi:0:97 " "$LOG/stats.txt"; echo $?) "$(head -3 "$LOG/stats.txt")"
+
+# Errors that need the VM's own limits; the VM's counters must not move.
+before=$(injected_total)
+c msi --cpu 5 --vector 64 >/dev/null 2>"$LOG/err"; s1=$?
+c ipi --cpu 2 --vector 64 >/dev/null 2>>"$LOG/err"; s2=$?
+c inject --gsi 30 >/dev/null 2>>"$LOG/err"; s3=$?
+c storm --target nmi:7 --rate 10 --count 1 >/dev/null 2>>"$LOG/err"; s4=$?
+c call storm '{"target":"msi:0:64","rate":-3,"count":1}' >>"$LOG/err" 2>&1; s5=$?
+after=$(injected_total)
+it_check "CPU/line out of range and a negative rate are refused (status 1) without touching the VM" \
+	$([ $s1 -eq 1 ] && [ $s2 -eq 1 ] && [ $s3 -eq 1 ] && [ $s4 -eq 1 ] && [ $s5 -eq 1 ] &&
+	  [ "$before" = "$after" ] && [ "$(grep -c out_of_range "$LOG/err")" = 4 ] &&
+	  grep -q "rate must be positive" "$LOG/err"; echo $?) "statuses $s1 $s2 $s3 $s4 $s5, injected $before -> $after: $(cat "$LOG/err")"
+
+# ---------------------------------------------------------------- storms
+
+# storm_check name target rate extra...: one storm; checks its summary and the source's stats.
+storm_check() {
+	local name=$1 target=$2; shift 2
+	local out st
+	out=$(c storm --target "$target" --json "$@" 2>"$LOG/storm.err"); st=$?
+	if [ $st -ne 0 ]; then
+		it_not_ok "storm $name: $target $*" "status $st: $(cat "$LOG/storm.err") $out"
+		return
+	fi
+	local sent inj del coa dro pen acc gh
+	sent=$(jnum sent <<<"$out"); inj=$(jnum injected <<<"$out"); del=$(jnum delivered <<<"$out")
+	coa=$(jnum coalesced <<<"$out"); dro=$(jnum dropped <<<"$out"); pen=$(jnum pending <<<"$out")
+	acc=$(jbool accounted <<<"$out"); gh=$(jnum guest_handled <<<"$out")
+	it_check "storm $name ($target $*): injected $inj = delivered $del + coalesced $coa + dropped $dro" \
+		$([ "$acc" = true ] && [ "$inj" = "$sent" ] && [ $((del + coa + dro + pen)) -eq "$inj" ] && [ "$pen" = 0 ]; echo $?) "$out"
+	if [ -n "$GSTATS" ] && [ -n "$gh" ]; then
+		local s_src ok=1 why
+		s_src=$(src "$(sed -n 's/.*"source":"\([^"]*\)".*/\1/p' <<<"$out")")
+		case "$target" in
+		gsi:$LEVEL|irq:$LEVEL)
+			# Each IOAPIC message is at most one handler entry.
+			local sent_msgs; sent_msgs=$(jnum msi_sent <<<"$s_src")
+			[ "$gh" -ge 1 ] && [ "$(jnum guest_handled <<<"$s_src")" -le "$sent_msgs" ] && ok=0
+			why="level: handled $gh, messages $sent_msgs" ;;
+		*)
+			# Edge: merging can only lose interrupts, never make them up.
+			[ "$gh" -ge 1 ] && [ "$gh" -le "$del" ] && ok=0
+			why="edge: handled $gh, delivered $del" ;;
+		esac
+		it_check "storm $name: the guest's count fits the delivery semantics ($why)" $ok "$out"
+	fi
+}
+
+for pattern in constant burst:8 poisson; do
+	[ -n "$EDGE" ] && storm_check "$pattern" "irq:$EDGE" --rate 2000/s --duration 300ms --pattern "$pattern" --seed 3
+	[ -n "$PIC" ] && storm_check "$pattern" "irq:$PIC" --rate 1000/s --count 200 --pattern "$pattern"
+	[ -n "$LEVEL" ] && storm_check "$pattern" "gsi:$LEVEL" --rate 1000/s --count 200 --pattern "$pattern"
+	storm_check "$pattern" msi:1:0x70 --rate 3000/s --count 600 --pattern "$pattern" --seed 11
+	storm_check "$pattern" ipi:0:0x71 --rate 2k/s --duration 300ms --pattern "$pattern"
+	storm_check "$pattern" nmi:1 --rate 1000/s --count 200 --pattern "$pattern"
+done
+[ -n "$MASKED" ] && storm_check "masked" "gsi:$MASKED" --rate 5k/s --count 500
+storm_check "max" msi:0:0x72 --rate max --duration 500ms
+storm_check "via irqfd" msi:1:0x73 --rate 5000/s --count 1000 --via irqfd
+l=$(src irqfd:1:115)
+it_check "the irqfd storm is accounted on irqfd:1:115 from the client's report" \
+	$([ "$(jnum injected <<<"$l")" = 1000 ]; echo $?) "$l"
+
+# Same seed, same poisson storm: the sent count over a fixed duration is the same.
+a=$(c storm --target msi:0:0x74 --rate 5k/s --duration 200ms --pattern poisson --seed 99 --json | jnum sent)
+b=$(c storm --target msi:0:0x74 --rate 5k/s --duration 200ms --pattern poisson --seed 99 --json | jnum sent)
+it_check "a poisson storm is reproducible from its seed ($a and $b events in 200 ms)" \
+	$([ -n "$a" ] && [ "$a" -gt 800 ] && [ "$a" -lt 1200 ] && [ $(( a > b ? a - b : b - a )) -le 2 ]; echo $?) "$a vs $b"
+
+# Not through c(): a backgrounded function is a subshell, and it would get the signal.
+"$IRQVM" storm --socket "$SOCK" --target msi:0:0x75 --rate 1000/s --duration 30s --no-progress >"$LOG/long.out" 2>&1 &
+sp=$!
+sleep 0.5
+c storm --target msi:0:0x75 --rate 10/s --count 1 >/dev/null 2>"$LOG/err"; st=$?
+it_check "a second storm on the same target is refused as busy" \
+	$([ $st -eq 1 ] && grep -q "busy" "$LOG/err"; echo $?) "status $st: $(cat "$LOG/err")"
+kill -INT "$sp"; wait "$sp"; st=$?
+it_check "Ctrl-C stops a storm and still prints its summary" \
+	$([ $st -eq 0 ] && grep -q "ended by stopped" "$LOG/long.out"; echo $?) "status $st: $(cat "$LOG/long.out")"
+
+c stats --json >"$LOG/stats.json"
+bad=$(grep '"source"' "$LOG/stats.json" | grep -v '"accounted":true' | head -3)
+it_check "after every storm the identity holds for every source" $([ -z "$bad" ]; echo $?) "$bad"
+bad=$(grep '"source"' "$LOG/stats.json" | grep -v '"source":"gsi:0"' | while read -r line; do
+	d=$(jnum delivered <<<"$line"); i=$(jnum injected <<<"$line"); co=$(jnum coalesced <<<"$line"); dr=$(jnum dropped <<<"$line")
+	[ "$i" = $((d + co + dr)) ] || echo "$line"
+done | head -2)
+it_check "injected == delivered + coalesced + dropped exactly in stats --json" $([ -z "$bad" ]; echo $?) "$bad"
+fields_ok=$(grep '"source"' "$LOG/stats.json" | head -1 | grep -c '"injected":[0-9]*,"delivered":[0-9]*,"coalesced":[0-9]*,"dropped":[0-9]*,"pending":[0-9]*,"spurious":[0-9]*,"eoi":[0-9]*,"guest_handled":[0-9]*')
+it_check "stats --json has the integer fields per source" $([ "$fields_ok" = 1 ]; echo $?) "$(head -1 "$LOG/stats.json")"
+
+fds_before=$(ls /proc/"$VM_PID"/fd | wc -l); threads_before=$(ls /proc/"$VM_PID"/task | wc -l)
+for i in $(seq 1 5); do c storm --target msi:0:0x76 --rate 5k/s --count 100 >/dev/null; c query >/dev/null; done
+c storm --target msi:0:0x77 --rate 5k/s --count 100 --via irqfd >/dev/null
+fds_after=$(ls /proc/"$VM_PID"/fd | wc -l); threads_after=$(ls /proc/"$VM_PID"/task | wc -l)
+it_check "no descriptor or thread is leaked by clients, storms and irqfds" \
+	$([ "$fds_before" = "$fds_after" ] && [ "$threads_before" = "$threads_after" ]; echo $?) \
+	"fds $fds_before -> $fds_after, threads $threads_before -> $threads_after"
+
+"$IRQVM" storm --socket "$SOCK" --target msi:0:0x78 --rate 1000/s --duration 30s --no-progress >"$LOG/stopped.out" 2>&1 &
+sp=$!
+sleep 0.5
+stop_vm
+wait "$sp"; sst=$?
+it_check "quit: irqvm exits 0 and removes its socket" $([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS"
+it_check "a client following a storm is told the VM stopped" \
+	$([ $sst -eq 1 ] && grep -q "VM stopped" "$LOG/stopped.out"; echo $?) "status $sst: $(cat "$LOG/stopped.out")"
+
+# The config key works as well as the option, and SIGTERM also removes the socket.
+SOCK=$SOCKDIR/cfg.sock
+printf '{"kernel": "%s", "memory_mib": 32, "cmdline": "%s", "api_socket": "%s"}\n' \
+	"$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" "$SOCK" >"$WORK/cfg.json"
+"$IRQVM" run "$WORK/cfg.json" >/dev/null 2>&1 &
+VM_PID=$!
+for i in $(seq 1 50); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
+c query --json >/dev/null 2>&1; q=$?
+kill -TERM "$VM_PID"; wait "$VM_PID"; st=$?; VM_PID=
+it_check "api_socket in the config opens the socket; SIGTERM removes it" \
+	$([ $q -eq 0 ] && [ $st -eq 143 ] && [ ! -e "$SOCK" ]; echo $?) "query $q, status $st"
+
+# A stale socket (its irqvm was killed) is replaced.
+start_vm stale 1 "$GUEST_KERNEL" "$GUEST_CMDLINE"
+kill -KILL "$VM_PID"; wait "$VM_PID" 2>/dev/null; VM_PID=
+[ -S "$SOCK" ]; left=$?
+start_vm stale 1 "$GUEST_KERNEL" "$GUEST_CMDLINE"; st=$?
+it_check "a stale socket left by a killed irqvm is replaced" $([ $left -eq 0 ] && [ $st -eq 0 ]; echo $?) "left $left, start $st"
+stop_vm
+
+# ---------------------------------------------------------------- 10 s at max
+
+robust() { # vcpus target
+	local n=$1 target=$2
+	local cmdline=$GUEST_CMDLINE
+	[ "$GUEST" = stub ] && cmdline=ring3
+	if ! start_vm "max$n" "$n" "$GUEST_KERNEL" "$cmdline"; then
+		it_not_ok "$n-vCPU guest starts for the max storm" "$(tail -3 "$LOG/max$n.err")"
+		return
+	fi
+	local r3a r3b worst=0 calls=0 failed=0 a b d
+	r3a=$(c stats --json | tail -1 | jnum ring3_ticks)
+	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
+	local sp=$!
+	sleep 0.2
+	while kill -0 "$sp" 2>/dev/null; do
+		a=$(ms_now)
+		c stats --json >"$LOG/max$n.stats" 2>&1 || failed=$((failed + 1))
+		b=$(ms_now); d=$((b - a)); calls=$((calls + 1))
+		[ $d -gt $worst ] && worst=$d
+		sleep 0.2
+	done
+	wait "$sp"; local sst=$?
+	r3b=$(tail -1 "$LOG/max$n.stats" | jnum ring3_ticks)
+	local out; out=$(cat "$LOG/max$n.storm")
+	echo "# $n vCPU(s), $target at max for 10 s: $(jnum sent <<<"$out") sent ($(sed -n 's/.*"rate":\([0-9.]*\),.*/\1/p' <<<"$out" | cut -d. -f1)/s), guest handled $(jnum guest_handled <<<"$out"); stats answered $calls times, worst $worst ms (client start included)"
+	it_check "$n vCPU(s): a 10 s max storm on $target is accounted exactly" \
+		$([ $sst -eq 0 ] && [ "$(jbool accounted <<<"$out")" = true ]; echo $?) "status $sst: $out"
+	it_check "$n vCPU(s): stats answered all $calls requests during the storm (worst $worst ms)" \
+		$([ $failed -eq 0 ] && [ $calls -ge 10 ]; echo $?) "$failed failed of $calls"
+	if grep -q '"ring3":true' <<<"$(c query --json)"; then
+		it_check "$n vCPU(s): the guest's ring-3 task kept running during the storm" \
+			$([ -n "$r3a" ] && [ -n "$r3b" ] && [ "$r3b" -gt "$r3a" ]; echo $?) "ring3_ticks $r3a -> $r3b"
+	else
+		it_skip "$n vCPU(s): the guest's ring-3 task kept running during the storm" \
+			"the guest does not publish ring-3 progress (needs the serve guest's ring3_ticks)"
+	fi
+	stop_vm
+	it_check "$n vCPU(s): irqvm exits cleanly after the storm (status 0, socket removed)" \
+		$([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS: $(tail -3 "$LOG/max$n.err")"
+}
+robust 1 msi:0:0x80
+robust 4 irq:${EDGE:-5}
+
+# ---------------------------------------------------------------- valgrind
+
+if command -v valgrind >/dev/null; then
+	SOCK=$SOCKDIR/vg.sock
+	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s"}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$IRQVM" run "$WORK/vg.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/valgrind.log" &
+	VM_PID=$!
+	for i in $(seq 1 300); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
+	{
+		c query; c stats; c inject --gsi "${EDGE:-5}"; c msi --cpu 1 --vector 0x81; c ipi --cpu 0 --vector 0x82
+		c nmi --cpu all; c pause; c resume
+		c storm --target msi:0:0x83 --rate 2000/s --count 200 --timeout 60
+		c storm --target nmi:1 --rate 1000/s --count 50 --timeout 60
+		c storm --target msi:1:0x84 --rate 2000/s --count 200 --via irqfd --timeout 60
+		printf 'garbage\n{"cmd":"stats"}\n' | c call --raw --timeout 60
+	} >"$LOG/valgrind.clients" 2>&1
+	"$IRQVM" storm --socket "$SOCK" --target msi:0:0x85 --rate 100/s --duration 60s --no-progress >/dev/null 2>&1 &
+	sleep 1
+	c quit --timeout 60 >/dev/null 2>&1
+	wait "$VM_PID"; st=$?; VM_PID=
+	it_check "valgrind: a VM serving clients, storms and an irqfd, stopped mid-storm, has no leaks or errors" \
+		$([ $st -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
+else
+	it_skip "valgrind: the control socket has no leaks" "valgrind is not installed"
+fi
+
+echo "1..$IT_N"
+echo "control: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
+[ "$IT_FAIL" -eq 0 ]

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/* Interrupt accounting and the guest statistics page, against a VM with only RAM. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <irqvm/guest_stats.h>
+
+#include "vmm/event_loop.h"
+#include "vmm/stats.h"
+#include "vmm/vm.h"
+
+#define RAM_SIZE (1u << 20)
+#define PAGE_GPA 0x10000u
+#define RING 8u
+#define STRIDE ((unsigned)IRQVM_GSTATS_CPU_BYTES(RING)) /* 2240, a multiple of 64 */
+#define PAGE_SIZE_BYTES (128u + 2u * STRIDE)
+
+static struct vm *vm;
+static struct vm_stats *st;
+static uint8_t *ram;
+
+static void setup(void)
+{
+	vm = calloc(1, sizeof(*vm));
+	ram = aligned_alloc(4096, RAM_SIZE);
+	memset(ram, 0, RAM_SIZE);
+	vm->nr_ram = 1;
+	vm->ram[0] = (struct guest_ram_region){ .gpa = 0, .size = RAM_SIZE, .host = ram };
+	vm->nr_vcpus = 2;
+	st = stats_create(vm);
+	cr_assert_not_null(st);
+}
+
+static void teardown(void)
+{
+	stats_destroy(st);
+	free(ram);
+	free(vm);
+}
+
+static struct irqvm_gstats_header *hdr(void)
+{
+	return (struct irqvm_gstats_header *)(ram + PAGE_GPA);
+}
+
+static struct irqvm_gstats_cpu *cpu_blk(unsigned cpu)
+{
+	return (struct irqvm_gstats_cpu *)(ram + PAGE_GPA + 128 + cpu * STRIDE);
+}
+
+/* A valid two-CPU page, 1 GHz TSC, synced one second ago at TSC 1e9. */
+static uint64_t sync_ns;
+
+static void fill_header(void)
+{
+	struct irqvm_gstats_header *h = hdr();
+	h->magic = IRQVM_GSTATS_MAGIC;
+	h->version = IRQVM_GSTATS_VERSION;
+	h->header_size = 128;
+	h->nr_cpus = 2;
+	h->cpu_stride = STRIDE;
+	h->ring_entries = RING;
+	h->flags = IRQVM_GSTATS_F_SAMPLES;
+	h->tsc_khz = 1000000;
+	sync_ns = monotonic_ns() - 1000000000ull;
+	h->sync_gen = 2;
+	h->sync_tsc = 1000000000ull;
+	h->sync_host_ns = sync_ns;
+}
+
+static int do_register(uint64_t gpa, uint64_t size, char *err, size_t len)
+{
+	return stats_guest_register(st, gpa, size, err, len);
+}
+
+/* Writes sample i on cpu as the guest would: at host time sync_ns + at. */
+static void guest_sample(unsigned cpu, uint64_t i, unsigned vector, uint64_t at)
+{
+	struct irqvm_gstats_cpu *c = cpu_blk(cpu);
+	struct irqvm_gstats_sample *ring = (struct irqvm_gstats_sample *)(c + 1);
+	struct irqvm_gstats_sample *s = &ring[i % RING];
+	s->tsc = 1000000000ull + at;
+	s->vector = vector;
+	s->seq = (uint32_t)(i + 1);
+	c->samples = i + 1;
+	c->handled[vector]++;
+}
+
+static json_t *source_json(json_t *all, const char *name)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(all, "sources"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "source")), name))
+			return s;
+	return NULL;
+}
+
+TestSuite(control_stats, .init = setup, .fini = teardown);
+
+Test(control_stats, outcomes_add_up_to_the_injections)
+{
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 64);
+	stats_record(st, src, STATS_DELIVERED, 1, 0, 64);
+	stats_record(st, src, STATS_DELIVERED, 2, 0, 64);
+	stats_record(st, src, STATS_COALESCED, 3, 0, 64);
+	stats_record(st, src, STATS_DROPPED, 4, 0, 64);
+	struct stats_counts c;
+	stats_source_counts(st, src, &c);
+	cr_assert_eq(c.injected, 4);
+	cr_assert_eq(c.delivered, 2);
+	cr_assert_eq(c.coalesced, 1);
+	cr_assert_eq(c.dropped, 1);
+	cr_assert_eq(c.injected, c.delivered + c.coalesced + c.dropped + c.pending);
+}
+
+Test(control_stats, a_source_is_found_again_by_kind_and_numbers)
+{
+	struct stats_source *a = stats_source(st, STATS_SRC_IPI, 1, 65);
+	cr_assert_eq(stats_source(st, STATS_SRC_IPI, 1, 65), a);
+	cr_assert_neq(stats_source(st, STATS_SRC_MSI, 1, 65), a, "msi and ipi are apart");
+	cr_assert_str_eq(stats_source_name(a), "ipi:1:65");
+	cr_assert_str_eq(stats_source_name(stats_source(st, STATS_SRC_NMI, 1, 0)), "nmi:1");
+}
+
+Test(control_stats, line_assertions_are_counted_on_their_gsi_source)
+{
+	stats_line_asserted(st, 5, STATS_DELIVERED, 10, 0, 0x35);
+	stats_line_asserted(st, 5, STATS_COALESCED, 11, -1, -1);
+	struct stats_counts c;
+	stats_source_counts(st, stats_source(st, STATS_SRC_GSI, 5, 0), &c);
+	cr_assert_eq(c.injected, 2);
+	cr_assert_eq(c.delivered, 1);
+	cr_assert_eq(c.coalesced, 1);
+}
+
+Test(control_stats, queued_nmis_are_pending_until_the_vcpu_issues_them)
+{
+	struct stats_source *src = stats_source(st, STATS_SRC_NMI, 1, 0);
+	for (int i = 0; i < 5; i++)
+		stats_nmi_requested(st, src, (uint64_t)i);
+	struct stats_counts c;
+	stats_source_counts(st, src, &c);
+	cr_assert_eq(c.pending, 5);
+	cr_assert_eq(c.injected, c.delivered + c.coalesced + c.dropped + c.pending);
+	vm->vcpus[1].stats.nmis = 2;       /* what the vCPU thread records */
+	vm->vcpus[1].stats.nmi_merged = 3;
+	stats_source_counts(st, src, &c);
+	cr_assert_eq(c.pending, 0);
+	cr_assert_eq(c.delivered, 2);
+	cr_assert_eq(c.coalesced, 3);
+}
+
+Test(control_stats, irqfd_signals_count_as_injected_and_delivered)
+{
+	struct stats_source *src = stats_source(st, STATS_SRC_IRQFD, 0, 80);
+	stats_add_signals(st, src, 1000);
+	struct stats_counts c;
+	stats_source_counts(st, src, &c);
+	cr_assert_eq(c.injected, 1000);
+	cr_assert_eq(c.delivered, 1000);
+}
+
+Test(control_stats, valid_page_is_registered_and_unregistered)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	cr_assert(stats_guest_registered(st));
+	cr_assert_eq(do_register(0, 0, err, sizeof(err)), 0);
+	cr_assert_not(stats_guest_registered(st));
+}
+
+Test(control_stats, page_outside_ram_or_misaligned_is_refused)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA + 8, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	cr_assert_eq(do_register(RAM_SIZE - 64, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "not guest RAM"), "%s", err);
+	cr_assert_eq(do_register(PAGE_GPA, 16, err, sizeof(err)), -1, "smaller than the header");
+	cr_assert_eq(do_register(UINT64_MAX - 63, 4096, err, sizeof(err)), -1, "wraps around");
+}
+
+Test(control_stats, header_that_does_not_fit_is_refused_with_the_reason)
+{
+	char err[256];
+	fill_header();
+	hdr()->magic = 0x12345678;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "magic"), "%s", err);
+	fill_header();
+	hdr()->nr_cpus = 0;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	fill_header();
+	hdr()->nr_cpus = 9;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	fill_header();
+	hdr()->ring_entries = 6;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "power of two"), "%s", err);
+	fill_header();
+	hdr()->cpu_stride = 2112; /* no room for the ring */
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES - 64, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "needs"), "%s", err);
+	fill_header();
+	hdr()->header_size = 100;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), -1);
+}
+
+Test(control_stats, guest_handled_counts_are_read_per_cpu_and_summed_for_any_cpu)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	cpu_blk(0)->handled[0x40] = 7;
+	cpu_blk(1)->handled[0x40] = 5;
+	cr_assert_eq(stats_guest_handled(st, 0, 0x40), 7);
+	cr_assert_eq(stats_guest_handled(st, 1, 0x40), 5);
+	cr_assert_eq(stats_guest_handled(st, -1, 0x40), 12);
+	cr_assert_eq(stats_guest_handled(st, 0, 300), 0, "vector out of range");
+}
+
+Test(control_stats, scribbled_header_makes_counts_unavailable_not_wrong)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	cpu_blk(1)->handled[0x40] = 5;
+	hdr()->nr_cpus = 200;
+	hdr()->cpu_stride = 0x7fffffc0;
+	cr_assert_eq(stats_guest_handled(st, 1, 0x40), 0);
+	stats_guest_poll(st); /* must not read outside the block */
+	json_t *j = stats_guest_to_json(st);
+	cr_assert(json_is_false(json_object_get(j, "valid")));
+	json_decref(j);
+}
+
+Test(control_stats, latency_pairs_an_injection_with_the_next_handler_entry)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 1, 0x41);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 5000, 1, 0x41);
+	guest_sample(1, 0, 0x41, 55000); /* handler entry 50 us later */
+	json_t *all = stats_to_json(st);
+	json_t *lat = json_object_get(source_json(all, "msi:1:65"), "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "count")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 50000);
+	cr_assert_eq(json_integer_value(json_object_get(source_json(all, "msi:1:65"),
+							"guest_handled")), 1);
+	json_decref(all);
+}
+
+Test(control_stats, merged_injections_are_measured_from_the_oldest)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x42);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 1000, 0, 0x42);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 2000, 0, 0x42);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 3000, 0, 0x42);
+	guest_sample(0, 0, 0x42, 11000); /* one entry serves all three */
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 20000, 0, 0x42);
+	guest_sample(0, 1, 0x42, 24000);
+	json_t *all = stats_to_json(st);
+	json_t *s = source_json(all, "msi:0:66");
+	json_t *lat = json_object_get(s, "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "count")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "min_ns")), 4000);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 10000);
+	cr_assert_eq(json_integer_value(json_object_get(s, "delivered")), 4);
+	cr_assert_eq(json_integer_value(json_object_get(s, "guest_handled")), 2);
+	cr_assert(strstr(json_string_value(json_object_get(s, "explanation")), "merged"),
+		  "the difference is explained");
+	json_decref(all);
+}
+
+Test(control_stats, torn_sample_is_skipped_not_misread)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x43);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 1000, 0, 0x43);
+	guest_sample(0, 0, 0x43, 3000);
+	struct irqvm_gstats_sample *ring = (struct irqvm_gstats_sample *)(cpu_blk(0) + 1);
+	ring[0].seq = 0; /* the guest is still writing it */
+	stats_guest_poll(st);
+	json_t *all = stats_to_json(st);
+	cr_assert_eq(json_integer_value(json_object_get(
+		json_object_get(source_json(all, "msi:0:67"), "latency"), "count")), 0);
+	json_decref(all);
+	ring[0].seq = 1; /* now complete: read on the next poll */
+	all = stats_to_json(st);
+	cr_assert_eq(json_integer_value(json_object_get(
+		json_object_get(source_json(all, "msi:0:67"), "latency"), "count")), 1);
+	json_decref(all);
+}
+
+Test(control_stats, overwritten_samples_are_counted_as_lost)
+{
+	char err[256];
+	fill_header();
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	for (uint64_t i = 0; i < 3 * RING; i++)
+		guest_sample(0, i, 0x44, 1000 + i);
+	json_t *g = stats_guest_to_json(st);
+	stats_guest_poll(st);
+	json_decref(g);
+	g = stats_guest_to_json(st);
+	json_t *sm = json_object_get(g, "samples");
+	cr_assert_eq(json_integer_value(json_object_get(sm, "lost")), 2 * RING);
+	cr_assert_eq(json_integer_value(json_object_get(sm, "read")), RING);
+	json_decref(g);
+}
+
+Test(control_stats, identity_is_reported_for_every_source)
+{
+	stats_record(st, stats_source(st, STATS_SRC_MSI, 0, 0x45), STATS_DROPPED, 1, -1, -1);
+	stats_line_asserted(st, 3, STATS_COALESCED, 1, -1, -1);
+	json_t *all = stats_to_json(st);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(all, "sources"), i, s) {
+		static const char *const keys[] = { "injected", "delivered", "coalesced", "dropped",
+						    "spurious", "eoi", "guest_handled" };
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			cr_assert(json_is_integer(json_object_get(s, keys[k])), "%s lacks %s",
+				  json_string_value(json_object_get(s, "source")), keys[k]);
+		cr_assert(json_is_true(json_object_get(s, "accounted")));
+	}
+	json_decref(all);
+}
