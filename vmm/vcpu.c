@@ -80,18 +80,33 @@ void vcpu_request(struct vcpu *vcpu, unsigned requests)
 	vcpu_kick(vcpu);
 }
 
+/* At most this many KVM_NMIs per look at the queue: a CPU holds one NMI
+ * pending besides the one in service (SDM vol. 3, 6.7.1), so more would only
+ * be merged by KVM, after costing an ioctl each. */
+#define VCPU_NMIS_PER_ROUND 2u
+
+void vcpu_queue_nmi(struct vcpu *vcpu)
+{
+	/* A count, not just the request bit, so every NMI is accounted. */
+	atomic_fetch_add(&vcpu->nmi_queued, 1);
+	atomic_fetch_or(&vcpu->requests, VCPU_REQ_NMI);
+}
+
 void vcpu_request_nmi(struct vcpu *vcpu)
 {
-	/* A count, not just the request bit, so NMIs asked for back to back are
-	 * all issued (KVM itself then merges what the CPU cannot take). */
-	atomic_fetch_add(&vcpu->nmi_queued, 1);
-	vcpu_request(vcpu, VCPU_REQ_NMI);
+	vcpu_queue_nmi(vcpu);
+	vcpu_kick(vcpu);
 }
 
 /* vCPU thread: KVM_NMI may only be issued by the thread that runs the vCPU. */
 static void vcpu_issue_nmis(struct vcpu *vcpu)
 {
 	unsigned n = atomic_exchange(&vcpu->nmi_queued, 0);
+	if (n > VCPU_NMIS_PER_ROUND) {
+		__atomic_fetch_add(&vcpu->stats.nmi_merged, n - VCPU_NMIS_PER_ROUND,
+				   __ATOMIC_RELEASE);
+		n = VCPU_NMIS_PER_ROUND;
+	}
 	while (n--) {
 		if (ioctl(vcpu->fd, KVM_NMI, 0) < 0) {
 			log_warn("vCPU %u: KVM_NMI: %s", vcpu->index, strerror(errno));

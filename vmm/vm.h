@@ -51,10 +51,12 @@ struct vcpu_stats {
 	uint64_t irq_window_exits;
 	uint64_t ext_injections;  /* KVM_INTERRUPT calls (x86 PIC ExtINT, RISC-V SEIP) */
 	uint64_t eoi_exits;       /* KVM_EXIT_IOAPIC_EOI */
+	uint64_t eoi_exits_suppressed; /* ...ignored: the guest set SVR bit 12 */
 	uint64_t softint_emulated; /* CPL0 int n delivered by the VMM */
 	uint64_t kicks;
 	uint64_t nmis;        /* KVM_NMI done (control socket requests); atomic */
 	uint64_t nmi_failed;  /* KVM_NMI refused; atomic */
+	uint64_t nmi_merged;  /* queued NMIs merged before KVM_NMI (see vcpu.c); atomic */
 };
 
 struct vcpu {
@@ -172,6 +174,9 @@ void vcpu_request(struct vcpu *vcpu, unsigned requests);
 void vcpu_kick(struct vcpu *vcpu);
 /* Queue one NMI; the vCPU thread issues it with KVM_NMI (x86 only). */
 void vcpu_request_nmi(struct vcpu *vcpu);
+/* The same without the kick: for callers that queue many and kick now and
+ * then themselves (a kick per NMI keeps the vCPU out of the guest). */
+void vcpu_queue_nmi(struct vcpu *vcpu);
 /* Park every vCPU outside KVM_RUN; 0 once all are parked, -1 after timeout_ns
  * (the VM stays marked paused; vm_resume undoes it). Main thread. */
 int vm_pause(struct vm *vm, uint64_t timeout_ns);

@@ -15,6 +15,8 @@
 struct loop_timer;
 struct pit_device;
 
+#define X86_MAX_MSI_ROUTES 16
+
 /* How the VMM learned to deliver interrupts on this host (reported by -v and `query`). */
 struct x86_host_paths {
 	bool split_irqchip;        /* KVM_CAP_SPLIT_IRQCHIP enabled */
@@ -43,6 +45,15 @@ struct x86_vm {
 	struct loop_timer *recheck_timer;
 	struct kvm_irq_routing *routes; /* mirror of IOAPIC entries for KVM's EOI-exit bitmap */
 	uint64_t msi_delivered, msi_failed, extint_ignored;
+	/* KVM's verdict on the IOAPIC's last message (accounting, vmm/stats.h). */
+	int last_msi_status;
+	/* MSI routes for irqfds (control socket), appended after the IOAPIC's
+	 * mirror at GSI IOAPIC_NUM_PINS + slot. */
+	struct x86_msi_route {
+		bool used;
+		uint64_t address;
+		uint32_t data;
+	} msi_routes[X86_MAX_MSI_ROUTES];
 
 	struct pit_device *pit;
 };
@@ -54,7 +65,6 @@ int x86_write_boot_info(struct vm *vm, const struct elf_load_info *kernel, char 
 
 /* x86_irqchip.c */
 int x86_irqchip_create(struct vm *vm, char *err, size_t errlen);
-int x86_irqchip_start(struct vm *vm, char *err, size_t errlen);
 void x86_irqchip_destroy(struct vm *vm);
 void x86_irqchip_pre_run(struct vcpu *vcpu);
 void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);

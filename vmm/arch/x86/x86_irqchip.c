@@ -29,6 +29,7 @@
 
 #include "vmm/event_loop.h"
 #include "vmm/log.h"
+#include "vmm/stats.h"
 
 #define X86_NR_LINES IOAPIC_NUM_PINS
 
@@ -37,7 +38,8 @@ static unsigned line_to_pin(unsigned line)
 	return line == 0 ? 2 : line;
 }
 
-static int signal_msi(struct vm *vm, uint64_t address, uint32_t data)
+/* KVM's verdict (vm->deliver_msi_status): >0 APICs that accepted, 0 refused, -1 undeliverable. */
+static int signal_msi_status(struct vm *vm, uint64_t address, uint32_t data)
 {
 	struct kvm_msi msi = {
 		.address_lo = (uint32_t)address,
@@ -48,9 +50,14 @@ static int signal_msi(struct vm *vm, uint64_t address, uint32_t data)
 	if ((address & 0xfff00000ull) != 0xfee00000ull || address >> 32)
 		return -1;
 	int r = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+	return r < 0 ? -1 : r;
+}
+
+static int signal_msi(struct vm *vm, uint64_t address, uint32_t data)
+{
 	/* 0 means "not delivered to any APIC" (no matching destination), which
 	 * is the guest's business, not an error of the request. */
-	return r < 0 ? -1 : 0;
+	return signal_msi_status(vm, address, data) < 0 ? -1 : 0;
 }
 
 /* ---- split irqchip: callbacks from the models (irqchip_lock held) ---- */
@@ -73,9 +80,11 @@ static void ioapic_deliver(void *opaque, unsigned pin, const struct ioapic_msi *
 	(void)pin;
 	if (mode == IOAPIC_DM_EXTINT) {
 		x->extint_ignored++;
+		x->last_msi_status = 0;
 		return;
 	}
-	if (signal_msi(vm, msg->address, msg->data) == 0)
+	x->last_msi_status = signal_msi_status(vm, msg->address, msg->data);
+	if (x->last_msi_status >= 0)
 		x->msi_delivered++;
 	else
 		x->msi_failed++;
@@ -97,6 +106,18 @@ static int commit_routes(struct vm *vm)
 			.type = KVM_IRQ_ROUTING_MSI,
 			.u.msi = { .address_lo = (uint32_t)msg.address,
 				   .address_hi = (uint32_t)(msg.address >> 32), .data = msg.data },
+		};
+	}
+	/* KVM_SET_GSI_ROUTING replaces the whole table: keep the irqfd routes. */
+	for (unsigned i = 0; i < X86_MAX_MSI_ROUTES; i++) {
+		const struct x86_msi_route *m = &x->msi_routes[i];
+		if (!m->used)
+			continue;
+		r->entries[r->nr++] = (struct kvm_irq_routing_entry){
+			.gsi = IOAPIC_NUM_PINS + i,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = (uint32_t)m->address,
+				   .address_hi = (uint32_t)(m->address >> 32), .data = m->data },
 		};
 	}
 	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r) < 0) {
@@ -165,17 +186,149 @@ static const struct ioapic_ops split_ioapic_ops = {
 
 /* ---- split irqchip: entry points from devices and vCPUs ---- */
 
+/* ---- accounting (vmm/stats.h): what became of each assertion ---- */
+
+/* The PIC input of line is unmasked all the way to the master's INT pin. */
+static bool pic_input_open(const struct x86_vm *x, unsigned line)
+{
+	if (line >= 16 || line == 2)
+		return false;
+	if (line < 8)
+		return !(x->pic.master.imr & (1u << line));
+	return !(x->pic.slave.imr & (1u << (line - 8))) && !(x->pic.master.imr & (1u << 2));
+}
+
+static int pic_vector(const struct x86_vm *x, unsigned line)
+{
+	const struct pic8259_chip *chip = line < 8 ? &x->pic.master : &x->pic.slave;
+	return (chip->icw2 & 0xf8) | (int)(line & 7);
+}
+
+/* The vCPU and vector an MSI lands on; -1 when not a single physical destination. */
+static void msi_target(const struct vm *vm, const struct ioapic_msi *msg, int *cpu, int *vector)
+{
+	unsigned mode = (msg->data >> IOAPIC_MSI_DATA_DM_SHIFT) & 7;
+	unsigned dest = (unsigned)(msg->address >> IOAPIC_MSI_ADDR_DEST_SHIFT) & 0xff;
+	*vector = mode == IOAPIC_DM_NMI ? 2 : (int)(msg->data & 0xff);
+	/* APIC ID = vCPU index (x86_cpu.c's CPUID). */
+	*cpu = !(msg->address & IOAPIC_MSI_ADDR_DEST_LOGICAL) && dest < vm->nr_vcpus ? (int)dest : -1;
+}
+
+/*
+ * Classify one assertion of line from the models' answers. The IOAPIC path
+ * counts when its entry is unmasked; otherwise the PIC path when its input
+ * is open (the LAPIC's LINT0 set-up is KVM's and is not looked at).
+ */
+static void account_assertion(struct vm *vm, struct x86_vm *x, unsigned line, unsigned pin,
+			      enum pic8259_set_result pr, enum ioapic_set_result ir, uint64_t at)
+{
+	struct ioapic_msi msg;
+	bool masked = true;
+	enum stats_outcome outcome = STATS_DROPPED;
+	int cpu = -1, vector = -1;
+	ioapic_entry_msi(&x->ioapic, pin, &msg, &masked, NULL);
+	if (!masked) {
+		if (ir == IOAPIC_DELIVERED)
+			outcome = x->last_msi_status > 0 ? STATS_DELIVERED : STATS_DROPPED;
+		else if (ir == IOAPIC_COALESCED || ir == IOAPIC_NO_CHANGE)
+			outcome = STATS_COALESCED;
+		msi_target(vm, &msg, &cpu, &vector);
+	}
+	if (outcome != STATS_DELIVERED && pic_input_open(x, line)) {
+		if (pr == PIC8259_LATCHED) {
+			outcome = STATS_DELIVERED;
+			cpu = 0; /* LINT0 of the BSP */
+			vector = pic_vector(x, line);
+		} else if (pr == PIC8259_COALESCED || pr == PIC8259_NO_CHANGE) {
+			outcome = STATS_COALESCED;
+		}
+	}
+	stats_line_asserted(vm->stats, line, outcome, at, cpu, vector);
+}
+
+static void split_line_info(struct vm *vm, unsigned line, struct irqchip_line_info *out)
+{
+	struct x86_vm *x = vm->arch;
+	unsigned pin = line_to_pin(line);
+	struct ioapic_msi msg;
+	bool masked = true, level = false;
+	*out = (struct irqchip_line_info){ .route = "masked", .cpu = -1, .vector = -1 };
+	if (line >= X86_NR_LINES)
+		return;
+	pthread_mutex_lock(&x->irqchip_lock);
+	ioapic_entry_msi(&x->ioapic, pin, &msg, &masked, &level);
+	bool pic_open = pic_input_open(x, line);
+	const struct ioapic_stats *is = ioapic_stats(&x->ioapic);
+	const struct pic8259_stats *ps = pic8259_stats(&x->pic);
+	if (!masked) {
+		out->route = pic_open ? "ioapic+pic" : "ioapic";
+		out->level_triggered = level;
+		msi_target(vm, &msg, &out->cpu, &out->vector);
+	} else if (pic_open) {
+		out->route = "pic";
+		out->level_triggered = line < 8 ? x->pic.master.elcr & (1u << line)
+					       : x->pic.slave.elcr & (1u << (line - 8));
+		out->cpu = 0;
+		out->vector = pic_vector(x, line);
+	}
+	/* Lines 0 and 2 share pin 2 (ISA IRQ0's source override): both show its counts. */
+	out->eoi = is->eoi[pin];
+	out->msi_sent = is->delivered[pin];
+	if (line < 16 && line != 2) {
+		out->eoi += ps->eoi[line];
+		out->inta = ps->acked[line];
+		if (line == 7 || line == 15)
+			out->spurious = ps->spurious[line == 15];
+	}
+	pthread_mutex_unlock(&x->irqchip_lock);
+}
+
+static int split_msi_route_add(struct vm *vm, uint64_t address, uint32_t data)
+{
+	struct x86_vm *x = vm->arch;
+	int gsi = -1;
+	pthread_mutex_lock(&x->irqchip_lock);
+	for (unsigned i = 0; i < X86_MAX_MSI_ROUTES; i++) {
+		if (x->msi_routes[i].used)
+			continue;
+		x->msi_routes[i] = (struct x86_msi_route){ true, address, data };
+		if (commit_routes(vm) < 0)
+			x->msi_routes[i].used = false;
+		else
+			gsi = (int)(IOAPIC_NUM_PINS + i);
+		break;
+	}
+	pthread_mutex_unlock(&x->irqchip_lock);
+	return gsi;
+}
+
+static void split_msi_route_del(struct vm *vm, int gsi)
+{
+	struct x86_vm *x = vm->arch;
+	if (gsi < IOAPIC_NUM_PINS || gsi >= IOAPIC_NUM_PINS + X86_MAX_MSI_ROUTES)
+		return;
+	pthread_mutex_lock(&x->irqchip_lock);
+	x->msi_routes[gsi - IOAPIC_NUM_PINS].used = false;
+	commit_routes(vm);
+	pthread_mutex_unlock(&x->irqchip_lock);
+}
+
 static void split_set_line(void *opaque, unsigned line, bool level)
 {
 	struct vm *vm = opaque;
 	struct x86_vm *x = vm->arch;
+	uint64_t at = level ? monotonic_ns() : 0;
+	enum pic8259_set_result pr = PIC8259_INVALID;
 	pthread_mutex_lock(&x->irqchip_lock);
 	x->line_level[line] = level;
 	if (line < 16 && line != 2)
-		pic8259_set_irq(&x->pic, line, level);
+		pr = pic8259_set_irq(&x->pic, line, level);
 	unsigned pin = line_to_pin(line);
 	bool pin_level = pin == 2 ? (x->line_level[0] || x->line_level[2]) : level;
-	ioapic_set_irq(&x->ioapic, pin, pin_level);
+	x->last_msi_status = 0;
+	enum ioapic_set_result ir = ioapic_set_irq(&x->ioapic, pin, pin_level);
+	if (level)
+		account_assertion(vm, x, line, pin, pr, ir, at);
 	pthread_mutex_unlock(&x->irqchip_lock);
 }
 
@@ -248,6 +401,33 @@ static struct pic_ports pic_port_ranges_template[3] = {
 	{ NULL, IRQVM_PORT_PIC_MASTER }, { NULL, IRQVM_PORT_PIC_SLAVE }, { NULL, IRQVM_PORT_ELCR },
 };
 
+/*
+ * Runs before any vCPU exists, so the boot info the BSP gets already carries
+ * IRQVM_HOSTF_EOI_AT_INJECTION when the probe finds that quirk.
+ */
+static int probe_host_eoi(struct vm *vm, char *err, size_t errlen)
+{
+	struct x86_vm *x = vm->arch;
+	x->recheck_timer = loop_timer_create(vm->loop, recheck_timer_fired, vm);
+	if (!x->recheck_timer) {
+		snprintf(err, errlen, "cannot create the IOAPIC recheck timer: %s", strerror(errno));
+		return -1;
+	}
+	bool at_injection = false, isr_clear = false;
+	char why[256];
+	if (x86_probe_eoi_timing(vm, &at_injection, &isr_clear, why, sizeof(why)) == 0) {
+		x->paths.eoi_probe_ran = true;
+		x->paths.eoi_at_injection = at_injection;
+		x->paths.isr_clear_in_handler = isr_clear;
+	} else {
+		log_warn("EOI timing probe failed (%s); trusting EOI exits", why);
+	}
+	ioapic_set_broadcast_eoi_trusted(&x->ioapic, !x->paths.eoi_at_injection);
+	if (x->paths.eoi_at_injection)
+		vm->host_flags |= IRQVM_HOSTF_EOI_AT_INJECTION;
+	return 0;
+}
+
 static int create_split(struct vm *vm, char *err, size_t errlen)
 {
 	struct x86_vm *x = vm->arch;
@@ -257,8 +437,8 @@ static int create_split(struct vm *vm, char *err, size_t errlen)
 		return -1;
 	}
 	x->paths.split_irqchip = true;
-	x->routes = calloc(1, sizeof(*x->routes) +
-				      IOAPIC_NUM_PINS * sizeof(struct kvm_irq_routing_entry));
+	x->routes = calloc(1, sizeof(*x->routes) + (IOAPIC_NUM_PINS + X86_MAX_MSI_ROUTES) *
+						      sizeof(struct kvm_irq_routing_entry));
 	struct pic_ports *ports = malloc(sizeof(pic_port_ranges_template));
 	if (!x->routes || !ports) {
 		free(ports);
@@ -288,7 +468,10 @@ static int create_split(struct vm *vm, char *err, size_t errlen)
 				  .set_line = split_set_line, .opaque = vm };
 	irq_lines_set_backend(&vm->lines, &be);
 	commit_routes(vm);
-	return 0;
+	vm->irqchip_line_info = split_line_info;
+	vm->msi_route_add = split_msi_route_add;
+	vm->msi_route_del = split_msi_route_del;
+	return probe_host_eoi(vm, err, errlen);
 }
 
 /* ---- kernel irqchip ---- */
@@ -297,8 +480,24 @@ static void kernel_set_line(void *opaque, unsigned line, bool level)
 {
 	struct vm *vm = opaque;
 	struct kvm_irq_level irq = { .irq = line, .level = level };
-	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
-		log_warn("KVM_IRQ_LINE(%u, %d): %s", line, level, strerror(errno));
+	uint64_t at = level ? monotonic_ns() : 0;
+	/* _STATUS says what KVM's models did: >0 delivered, 0 coalesced, <0 masked. */
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE_STATUS, &irq) < 0) {
+		log_warn("KVM_IRQ_LINE_STATUS(%u, %d): %s", line, level, strerror(errno));
+		return;
+	}
+	if (level)
+		stats_line_asserted(vm->stats, line,
+				    irq.status > 0 ? STATS_DELIVERED :
+				    irq.status == 0 ? STATS_COALESCED : STATS_DROPPED, at, -1, -1);
+}
+
+static void kernel_line_info(struct vm *vm, unsigned line, struct irqchip_line_info *out)
+{
+	(void)vm;
+	(void)line;
+	/* KVM's own PIC/IOAPIC state is not looked at (KVM_GET_IRQCHIP would do). */
+	*out = (struct irqchip_line_info){ .route = "kernel", .cpu = -1, .vector = -1 };
 }
 
 static int create_kernel(struct vm *vm, char *err, size_t errlen)
@@ -345,6 +544,7 @@ static int create_kernel(struct vm *vm, char *err, size_t errlen)
 	struct irq_backend be = { .name = "x86-kernel", .nr_lines = X86_NR_LINES,
 				  .set_line = kernel_set_line, .opaque = vm };
 	irq_lines_set_backend(&vm->lines, &be);
+	vm->irqchip_line_info = kernel_line_info;
 	return 0;
 }
 
@@ -352,34 +552,8 @@ int x86_irqchip_create(struct vm *vm, char *err, size_t errlen)
 {
 	struct x86_vm *x = vm->arch;
 	vm->deliver_msi = signal_msi;
+	vm->deliver_msi_status = signal_msi_status;
 	return x->split ? create_split(vm, err, errlen) : create_kernel(vm, err, errlen);
-}
-
-int x86_irqchip_start(struct vm *vm, char *err, size_t errlen)
-{
-	struct x86_vm *x = vm->arch;
-	if (!x->split)
-		return 0;
-	x->recheck_timer = loop_timer_create(vm->loop, recheck_timer_fired, vm);
-	if (!x->recheck_timer) {
-		snprintf(err, errlen, "cannot create the IOAPIC recheck timer: %s", strerror(errno));
-		return -1;
-	}
-	bool at_injection = false, isr_clear = false;
-	char why[256];
-	if (x86_probe_eoi_timing(vm, &at_injection, &isr_clear, why, sizeof(why)) == 0) {
-		x->paths.eoi_probe_ran = true;
-		x->paths.eoi_at_injection = at_injection;
-		x->paths.isr_clear_in_handler = isr_clear;
-	} else {
-		log_warn("EOI timing probe failed (%s); trusting EOI exits", why);
-	}
-	pthread_mutex_lock(&x->irqchip_lock);
-	ioapic_set_broadcast_eoi_trusted(&x->ioapic, !x->paths.eoi_at_injection);
-	pthread_mutex_unlock(&x->irqchip_lock);
-	if (x->paths.eoi_at_injection)
-		vm->host_flags |= IRQVM_HOSTF_EOI_AT_INJECTION;
-	return 0;
 }
 
 void x86_irqchip_destroy(struct vm *vm)
@@ -413,11 +587,29 @@ void x86_irqchip_pre_run(struct vcpu *vcpu)
 	pthread_mutex_unlock(&x->irqchip_lock);
 }
 
+/* SVR bit 12: the guest EOIs the IOAPIC itself (directed EOI register). */
+static bool eoi_broadcast_suppressed(struct vcpu *vcpu)
+{
+	struct kvm_lapic_state lapic;
+	uint32_t svr;
+	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) < 0)
+		return false;
+	memcpy(&svr, &lapic.regs[0xf0], sizeof(svr));
+	return svr & (1u << 12);
+}
+
 void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector)
 {
 	struct x86_vm *x = vcpu->vm->arch;
 	if (!x->split)
 		return;
+	/* Some KVMs report the EOI exit even when the guest enabled "suppress
+	 * EOI broadcast" (SVR bit 12), which is exactly when the guest promises
+	 * to EOI the IOAPIC directly: honour the guest's choice here. */
+	if (eoi_broadcast_suppressed(vcpu)) {
+		vcpu->stats.eoi_exits_suppressed++;
+		return;
+	}
 	pthread_mutex_lock(&x->irqchip_lock);
 	ioapic_eoi_broadcast(&x->ioapic, vector);
 	pthread_mutex_unlock(&x->irqchip_lock);
