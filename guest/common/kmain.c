@@ -7,6 +7,7 @@
 #include "boot.h"
 #include "cmdline.h"
 #include "kprintf.h"
+#include "services.h"
 #include "tap.h"
 #include "test.h"
 
@@ -33,6 +34,7 @@ static void describe_machine(const struct boot_params *bp)
 void kernel_main(void)
 {
 	char spec[256];
+	bool have_spec;
 	int status;
 
 	tap_begin();
@@ -42,9 +44,16 @@ void kernel_main(void)
 	tap_set_quiet(cmdline_flag("quiet"));
 	describe_machine(&boot_params);
 	arch_describe();
+	kernel_services_init();
 
-	tests_select(cmdline_value("tests", spec, sizeof(spec)) ? spec : NULL);
-	tests_run();
+	have_spec = cmdline_value("tests", spec, sizeof(spec));
+	tests_select(have_spec ? spec : NULL);
+	/* "serve" alone runs no tests; with tests=..., those run first. */
+	if (have_spec || !serve_requested())
+		tests_run();
+	kernel_services_report();
 	status = tap_finish();
+	if (serve_requested())
+		serve_main();
 	arch_exit(status);
 }

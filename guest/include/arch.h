@@ -60,4 +60,28 @@ void arch_irq_restore(unsigned long flags);
  * when write is set) on a user task's behalf? */
 bool arch_user_range_ok(uintptr_t addr, size_t len, bool write);
 
+/* --- Threads, interrupt state and IPIs (sched.c, softirq.c, ...) --- */
+
+struct thread;
+
+bool arch_irqs_enabled(void);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+
+/* Enable interrupts and wait for one in a single step (x86 `sti; hlt`),
+ * so an interrupt that is already pending is not slept through. Returns
+ * with interrupts enabled. */
+void arch_wait_for_interrupt(void);
+
+/* Prepare a new thread's saved context (t->stack, stack_size bytes) so
+ * that the first switch to it runs sched_thread_entry(t) with interrupts
+ * disabled. */
+void arch_thread_init(struct thread *t, size_t stack_size);
+
+/* Save the running context in prev and resume next (interrupts off). */
+void arch_switch_to(struct thread *prev, struct thread *next);
+
+/* Make `cpu` run its scheduler soon (a reschedule IPI). */
+void arch_send_resched(unsigned int cpu);
+
 #endif /* GUEST_ARCH_H */

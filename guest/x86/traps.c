@@ -3,6 +3,7 @@
  * Trap dispatch: exceptions, the system call gate, external interrupts.
  */
 #include "irq.h"
+#include "irqentry.h"
 #include "panic.h"
 #include "percpu.h"
 #include "trap.h"
@@ -77,6 +78,7 @@ static void exception(struct trap_frame *f)
 	record(pc, f);
 	if (f->vector == X86_EXC_NMI) {
 		pc->nmi_count++;
+		irq_count_nmi(X86_EXC_NMI);
 		return;
 	}
 	if (trap_from_user(f) && f->vector != X86_EXC_DF && f->vector != X86_EXC_MC) {
@@ -92,6 +94,6 @@ void trap_dispatch(struct trap_frame *f)
 		exception(f);
 	else if (f->vector == X86_SYSCALL_VECTOR && trap_from_user(f))
 		syscall_from_trap(f, SYSCALL_PATH_GATE);
-	else
-		irq_dispatch((unsigned int)f->vector); /* unknown ones count as spurious */
+	else /* counted, dispatched, softirqs and preemption on the way out */
+		irq_handle((unsigned int)f->vector, trap_from_user(f));
 }

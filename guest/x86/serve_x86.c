@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86 part of serve mode (services.h): IOAPIC pins 1-23 except 2 to
+ * vectors 0x40 + pin, edge, active high, unmasked, physical destination
+ * CPU 0; the 8259 PICs masked; three busy ring-3 tasks on CPU 0.
+ */
+#include "ioapic.h"
+#include "ipi.h"
+#include "lapic.h"
+#include "pic.h"
+#include "sched_x86.h"
+#include "services.h"
+
+#define SERVE_VECTOR_BASE 0x40u
+#define SERVE_FIRST_VECTOR 0x30u
+#define SERVE_LAST_VECTOR 0xfeu
+#define SERVE_TASKS 3u
+
+static struct busy_set serve_tasks;
+
+void arch_serve_vectors(unsigned int *first, unsigned int *last)
+{
+	*first = SERVE_FIRST_VECTOR;
+	*last = SERVE_LAST_VECTOR;
+}
+
+void arch_serve_eoi(unsigned int vector)
+{
+	(void)vector;
+	/* Edge IOAPIC pins and MSIs: the LAPIC EOI is all they need. */
+	lapic_eoi();
+}
+
+const char *arch_serve_setup(void)
+{
+	unsigned int pins = ioapic_present() ? ioapic_nr_pins() : 0;
+
+	if (pic_present())
+		pic_mask_all();
+	for (unsigned int pin = 1; pin < pins && pin < 24; pin++)
+		if (pin != 2)
+			ioapic_route(pin, (uint8_t)(SERVE_VECTOR_BASE + pin), (uint8_t)cpu_apic_id(0),
+				     0);
+	busy_start(&serve_tasks, SERVE_TASKS, 0);
+	x86_ring3_mirror(true);
+	return pins ? "IOAPIC pins 1-23 except 2 -> vectors 0x41-0x57 (edge, active high, cpu 0), "
+		      "PIC masked, 3 ring-3 tasks on cpu 0"
+		    : "no IOAPIC; 3 ring-3 tasks on cpu 0";
+}
