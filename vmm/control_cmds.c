@@ -23,6 +23,7 @@
 		if (proto_args_only((req)->args, keys_, m_, sizeof(m_)) < 0)          \
 			return proto_reply_error((req)->id, PROTO_E_INVALID_ARGUMENT, "%s", m_); \
 	} while (0)
+#define CHECK_NO_ARGS(req) CHECK_KEYS(req, NULL)
 
 static const char *outcome_of(const struct stats_counts *before, const struct stats_counts *after)
 {
@@ -41,7 +42,7 @@ static char *cmd_help(struct control *ctl, struct control_client *c, struct prot
 {
 	(void)ctl;
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	unsigned n;
 	const struct control_cmd *t = control_cmd_table(&n);
 	json_t *arr = json_array();
@@ -72,7 +73,7 @@ static char *cmd_query(struct control *ctl, struct control_client *c, struct pro
 {
 	struct vm *vm = ctl->vm;
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	json_t *vcpus = json_array();
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
@@ -110,7 +111,7 @@ static char *cmd_query(struct control *ctl, struct control_client *c, struct pro
 static char *cmd_stats(struct control *ctl, struct control_client *c, struct proto_request *req)
 {
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	json_t *r = stats_to_json(ctl->vm->stats);
 	if (!r)
 		return proto_reply_error(req->id, PROTO_E_INTERNAL, "out of memory");
@@ -358,7 +359,7 @@ static char *cmd_pause(struct control *ctl, struct control_client *c, struct pro
 {
 	struct vm *vm = ctl->vm;
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	if (vm_stopping(vm))
 		return proto_reply_error(req->id, PROTO_E_VM_STATE, "the VM is stopping");
 	bool already = atomic_load(&vm->paused);
@@ -378,7 +379,7 @@ static char *cmd_resume(struct control *ctl, struct control_client *c, struct pr
 {
 	struct vm *vm = ctl->vm;
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	bool was = atomic_load(&vm->paused);
 	vm_resume(vm);
 	if (was)
@@ -389,7 +390,7 @@ static char *cmd_resume(struct control *ctl, struct control_client *c, struct pr
 static char *cmd_quit(struct control *ctl, struct control_client *c, struct proto_request *req)
 {
 	(void)c;
-	CHECK_KEYS(req, "_");
+	CHECK_NO_ARGS(req);
 	/* The reply is flushed before the loop returns; vm_stopped follows. */
 	vm_request_stop(ctl->vm, VM_STOP_USER, 0);
 	return proto_reply_ok(req->id, json_pack("{s:b}", "stopping", 1));

@@ -13,7 +13,10 @@
 #define STATS_MAX_SOURCES 512u
 #define STATS_MAX_LINES 128u     /* = IRQ_LINES_MAX */
 #define STATS_MAX_CPUS IRQVM_GSTATS_MAX_CPUS
-#define STATS_CHANNEL_CAP 4096u  /* injections awaiting their handler entry, per CPU+vector */
+/* Injections awaiting their handler entry, per CPU+vector: 16 KiB each, so a
+ * client that sprays every vector of every CPU costs the VMM at most 32 MiB.
+ * The guest's rings are read every 2 ms during storms, well within this. */
+#define STATS_CHANNEL_CAP 1024u
 /* Two syncs must be this far apart before their TSC rate is trusted over tsc_khz. */
 #define STATS_MIN_RATE_SPAN_NS 100000000ull
 

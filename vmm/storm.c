@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,8 +75,13 @@ void storm_wait_until(uint64_t t_ns)
 		uint64_t over = woke > wake ? woke - wake : 0;
 		overshoot_avg = (overshoot_avg * 7 + over) / 8;
 	}
-	while (monotonic_ns() < t_ns)
+	/* Yielding while spinning costs a syscall but lets a vCPU thread that shares
+	 * this host CPU run: on an oversubscribed host a pure spin would slow the
+	 * guest the storm is measuring. */
+	while (monotonic_ns() < t_ns) {
 		cpu_relax();
+		sched_yield();
+	}
 }
 
 static void finish(struct storm *st, const char *reason)

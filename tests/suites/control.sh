@@ -6,8 +6,9 @@
 #
 # The guest is the bundled kernel in serve mode (cmdline "serve") when it
 # registers a statistics page; until it has that mode, a stub serve guest
-# (tests/suites/control-stub/stub.c) stands in. Checks that need guest
-# cooperation the chosen guest does not offer are skipped, with the reason.
+# (tests/suites/control-stub/stub.c) stands in; CONTROL_GUEST=stub or
+# CONTROL_GUEST=bundled forces the choice. Checks that need guest cooperation
+# the chosen guest does not offer are skipped, with the reason.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 . tests/integration/lib.sh
