@@ -38,6 +38,10 @@ void irq_handle(unsigned int vector, bool from_user)
 	st->cycles[vector] += arch_cycles() - t0;
 	if (--c->hardirq_depth)
 		return;
+	/* Nested in a softirq that interrupts enabled: that softirq pass is
+	 * still running on this stack, so neither run softirqs nor switch. */
+	if (c->softirq_active)
+		return;
 	if (c->softirq_pending)
 		softirq_irq_exit();
 	if (c->need_resched)

@@ -79,8 +79,19 @@ static void line_dispatch(unsigned int vector, void *ctx)
 	for (unsigned int i = 0; i < l->nr_handlers; i++)
 		if (l->handlers[i].fn(l->handlers[i].ctx) == IRQ_HANDLED)
 			handled = true;
+	if (handled)
+		l->src.handled++; /* interrupts some handler claimed */
 	note_result(l, handled);
 	line_eoi(l);
+}
+
+int irq_alloc_vector(unsigned int first, unsigned int last, irq_handler_t handler, void *ctx)
+{
+	/* irq_register() refuses a taken vector, which makes it the test. */
+	for (unsigned int v = first; v <= last && v < IRQ_MAX_VECTORS; v++)
+		if (irq_register(v, handler, ctx))
+			return (int)v;
+	return -1;
 }
 
 bool irq_line_setup(struct irq_line *l, const char *name, unsigned int line,

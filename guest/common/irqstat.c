@@ -124,8 +124,9 @@ static void print_sources(void)
 
 	for (struct irq_source *s = sources; s; s = s->next) {
 		if (!header) {
-			tap_note("irqstat: event sources (device events raised / handled = by own "
-				 "interrupt + coalesced + polled; interrupts with nothing to do)");
+			tap_note("irqstat: event sources (device: events raised, handled = by own "
+				 "interrupt + coalesced + polled, interrupts with nothing to do; "
+				 "line: interrupts claimed as handled / unhandled)");
 			header = true;
 		}
 		tap_note("  %-16s line %-3d vec %#04x raised %lu handled %lu coalesced %lu "

@@ -355,7 +355,7 @@ void sched_irq_exit(bool from_user)
 
 	/* The kernel is not preemptible: switch only away from user mode or
 	 * from the idle loop, which hold no kernel state. */
-	if (c->need_resched && c->current &&
+	if (c->need_resched && c->current && !c->hardirq_depth && !c->softirq_active &&
 	    (from_user || (c->current->flags & THREAD_F_IDLE)))
 		schedule();
 }

@@ -62,7 +62,7 @@ void raise_softirq(enum softirq_nr nr)
 	/* One read-modify-write instruction: an interrupt on this CPU cannot
 	 * lose a bit raised by the code it interrupted. */
 	__atomic_fetch_or(&c->softirq_pending, 1ul << nr, __ATOMIC_RELAXED);
-	stats[cpu].raised[nr]++;
+	__atomic_fetch_add(&stats[cpu].raised[nr], 1, __ATOMIC_RELAXED);
 	/* From a thread no interrupt exit may come soon: let ksoftirqd run it. */
 	if (!c->hardirq_depth && !c->softirq_active && !ksoftirqd_busy[cpu])
 		wake_ksoftirqd(cpu);
@@ -133,23 +133,6 @@ void softirq_irq_exit(void)
 	c->softirq_active = 0;
 }
 
-void softirq_run_pending(void)
-{
-	unsigned int cpu;
-	unsigned long flags = arch_irq_save();
-	struct kcpu *c;
-
-	cpu = arch_cpu_id();
-	c = &kcpu[cpu];
-	if (!c->hardirq_depth && !c->softirq_active && c->softirq_pending) {
-		c->softirq_active = 1;
-		softirq_pass(cpu);
-		stats[cpu].thread_passes++;
-		c->softirq_active = 0;
-	}
-	arch_irq_restore(flags);
-}
-
 static void ksoftirqd_main(void *arg)
 {
 	unsigned int cpu = (unsigned int)(uintptr_t)arg;
@@ -166,9 +149,10 @@ static void ksoftirqd_main(void *arg)
 				stats[cpu].thread_passes++;
 				c->softirq_active = 0;
 				arch_irq_restore(flags);
-				/* One pass per turn: user tasks and other threads
-				 * get the CPU in between, however fast work comes. */
-				sched_yield();
+				/* Passes until the time slice is used up: then user
+				 * tasks and other threads get their turn, however
+				 * fast work comes. */
+				cond_resched();
 			}
 			__atomic_store_n(&ksoftirqd_busy[cpu], false, __ATOMIC_SEQ_CST);
 			/* Raised after the last check but before busy was

@@ -22,7 +22,7 @@
 #define DALLY_US 400u
 #define NAPI_THRESHOLD_US 2000u
 #define NAPI_BUDGET 64u
-#define NAPI_IDLE_TICKS 2u
+#define NAPI_IDLE_TICKS 1u
 
 static struct storm_dev *poll_list[GUEST_MAX_CPUS];
 
@@ -193,8 +193,17 @@ void storm_dev_reset(struct storm_dev *d, uint32_t counter_now)
 	d->any_irq = false;
 	d->irqs = d->reads = d->holdoffs = d->dally_catches = 0;
 	d->poll_entries = d->polls = d->budget_exhausted = 0;
+	d->ab_irqs[0] = d->ab_irqs[1] = d->ab_events[0] = d->ab_events[1] = 0;
 	d->src.raised = d->src.handled = d->src.coalesced = 0;
 	d->src.polled = d->src.unhandled = 0;
+	arch_irq_restore(flags);
+}
+
+void storm_dev_rebase(struct storm_dev *d, uint32_t counter_now)
+{
+	unsigned long flags = arch_irq_save();
+
+	d->seen = counter_now;
 	arch_irq_restore(flags);
 }
 
@@ -202,9 +211,16 @@ void storm_dev_irq(struct storm_dev *d)
 {
 	uint64_t now = arch_cycles();
 	uint64_t since = d->any_irq ? now - d->last_irq : UINT64_MAX;
-	uint32_t n;
+	enum storm_defence def = d->defence;
+	unsigned int phase = 1;
+	uint32_t n, more = 0;
 
+	if (d->interleave && !(jiffies_now() & 1)) {
+		def = STORM_NONE;
+		phase = 0;
+	}
 	d->irqs++;
+	d->ab_irqs[phase]++;
 	d->any_irq = true;
 	d->last_irq = now;
 	if (d->masked) {
@@ -220,27 +236,22 @@ void storm_dev_irq(struct storm_dev *d)
 		d->src.unhandled++; /* its event was taken by an earlier pass */
 	}
 
-	switch (d->defence) {
+	switch (def) {
 	case STORM_COALESCE:
 		for (unsigned int r = 0; r < d->coalesce_rounds; r++) {
 			uint32_t m = read_new(d, UINT32_MAX);
 
 			if (!m)
 				break;
-			d->src.handled += m;
-			d->src.coalesced += m;
+			more += m;
 		}
 		break;
 	case STORM_DALLY: {
 		uint64_t until = arch_cycles() + d->dally_cycles;
 
-		while (arch_cycles() < until) {
-			uint32_t m = read_new(d, UINT32_MAX);
-
-			d->src.handled += m;
-			d->src.coalesced += m;
-			d->dally_catches += m;
-		}
+		while (arch_cycles() < until)
+			more += read_new(d, UINT32_MAX);
+		d->dally_catches += more;
 		break;
 	}
 	case STORM_HOLDOFF:
@@ -265,6 +276,9 @@ void storm_dev_irq(struct storm_dev *d)
 	default:
 		break;
 	}
+	d->src.handled += more;
+	d->src.coalesced += more;
+	d->ab_events[phase] += n + more;
 }
 
 void storm_dev_finish(struct storm_dev *d, unsigned long raised)

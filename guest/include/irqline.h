@@ -67,6 +67,10 @@ struct irq_line {
 	struct irq_source src;
 };
 
+/* Allocate a free vector in [first, last] and install handler(ctx) on it;
+ * returns the vector, or -1 if all are taken. */
+int irq_alloc_vector(unsigned int first, unsigned int last, irq_handler_t handler, void *ctx);
+
 /* Claims `vector` (irq_register); false if taken. The line starts masked
  * if the chip can mask; call irq_line_unmask() once handlers are in. */
 bool irq_line_setup(struct irq_line *l, const char *name, unsigned int line,

@@ -34,5 +34,9 @@ const char *arch_serve_setup(void);
 /* Vectors serve mode counts, and how to end one of them. */
 void arch_serve_vectors(unsigned int *first, unsigned int *last);
 void arch_serve_eoi(unsigned int vector);
+/* Optional (serve.c has a weak no-op): give a counting-only vector a
+ * cheaper entry path that counts (statistics page and irqstat) and ends
+ * it like arch_serve_eoi(). */
+void arch_serve_fast_path(unsigned int vector);
 
 #endif /* GUEST_SERVICES_H */

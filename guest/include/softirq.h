@@ -43,9 +43,6 @@ void raise_softirq(enum softirq_nr nr);
  * disabled on entry and on return. */
 void softirq_irq_exit(void);
 
-/* Run pending softirqs now from thread context (like local_bh_enable). */
-void softirq_run_pending(void);
-
 /* Counters per CPU. */
 struct softirq_stats {
 	unsigned long raised[NR_SOFTIRQS];

@@ -63,6 +63,13 @@ struct storm_dev {
 	uint64_t napi_threshold_cycles;  /* closer interrupts switch to polling */
 	unsigned int napi_budget;        /* events per poll */
 
+	/* A/B comparison within one storm (tests; coalescing and dallying
+	 * only, which keep no state between interrupts): on even ticks the
+	 * handler acts as STORM_NONE, on odd ticks with the defence. */
+	bool interleave;
+	unsigned long ab_irqs[2];   /* [0] ticks without, [1] ticks with the defence */
+	unsigned long ab_events[2]; /* events taken by those interrupts */
+
 	/* state */
 	uint32_t seen;
 	bool masked;
@@ -91,6 +98,8 @@ void storm_dev_init(struct storm_dev *d, const char *name, const struct storm_de
 void storm_dev_set_defence(struct storm_dev *d, enum storm_defence def);
 /* Restart the accounting from the device's current counter. */
 void storm_dev_reset(struct storm_dev *d, uint32_t counter_now);
+/* The device's counter restarts at counter_now; the totals go on. */
+void storm_dev_rebase(struct storm_dev *d, uint32_t counter_now);
 
 /* The device's hard-IRQ handler (call it from the line/vector handler). */
 void storm_dev_irq(struct storm_dev *d);

@@ -176,6 +176,8 @@ bool smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *arg,
 		return false;
 	call_post(cpu, fn, arg);
 	ok = wait_done(&call_slots[cpu], arch_cycles(), us_to_cycles(timeout_us));
+	if (!ok)
+		ipi_counters[arch_cpu_id()].call_timeouts++;
 	call_release(cpu);
 	return ok;
 }
@@ -197,6 +199,8 @@ unsigned int smp_call_function_others(void (*fn)(void *), void *arg, uint32_t ti
 			continue;
 		if (wait_done(&call_slots[cpu], start, limit))
 			done++;
+		else
+			ipi_counters[me].call_timeouts++;
 		call_release(cpu);
 	}
 	return done;

@@ -37,6 +37,7 @@ enum ipi_kind {
 struct ipi_counters {
 	unsigned long sent[NR_IPI_KINDS];     /* by this CPU */
 	unsigned long received[NR_IPI_KINDS]; /* by this CPU */
+	unsigned long call_timeouts;          /* calls this CPU gave up waiting for */
 	unsigned int last_test_vector;        /* IPI_TEST: vector seen */
 	unsigned int last_test_cpu;           /* IPI_TEST: arch_cpu_id() in handler */
 };

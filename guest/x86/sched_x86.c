@@ -248,12 +248,17 @@ static bool start(enum x86_tick_source s)
 		if (!count)
 			return false;
 		if (!lapic_handler_installed) {
-			irq_register(TICK_VECTOR, lapic_tick, NULL);
+			if (!irq_register(TICK_VECTOR, lapic_tick, NULL))
+				return false; /* someone else owns the vector */
 			irqstat_name_vector(TICK_VECTOR, "tick-lapic");
 			lapic_handler_installed = true;
 		}
 		lapic_tick_start_local((void *)(uintptr_t)count);
-		smp_call_function_others(lapic_tick_start_local, (void *)(uintptr_t)count, 100000);
+		/* Each CPU programs its own LAPIC timer. A CPU that does not
+		 * answer within a second (a starved vCPU) just has no tick. */
+		if (smp_call_function_others(lapic_tick_start_local, (void *)(uintptr_t)count,
+					     1000000) + 1 < smp_online_count())
+			tap_diag("tick: a CPU did not start its LAPIC timer in time");
 	} else if (s == X86_TICK_PIT) {
 		if (!pit_usable() || !pic_request_irq(PIT_IRQ, pit_tick, NULL, 0))
 			return false;
@@ -271,7 +276,9 @@ static void stop(void)
 {
 	if (tick_src == X86_TICK_LAPIC) {
 		lapic_timer_stop();
-		smp_call_function_others(lapic_tick_stop_local, NULL, 100000);
+		if (smp_call_function_others(lapic_tick_stop_local, NULL, 1000000) + 1 <
+		    smp_online_count())
+			tap_diag("tick: a CPU did not stop its LAPIC timer in time");
 	} else if (tick_src == X86_TICK_PIT) {
 		pic_mask(PIT_IRQ);
 		pit_stop();

@@ -3,11 +3,19 @@
  * x86 part of serve mode (services.h): IOAPIC pins 1-23 except 2 to
  * vectors 0x40 + pin, edge, active high, unmasked, physical destination
  * CPU 0; the 8259 PICs masked; three busy ring-3 tasks on CPU 0.
+ *
+ * Vectors that only count get IDT gates to serve_entry.S's short path;
+ * the kernel's own vectors (tick, IPIs) keep the general one.
  */
+#include "desc.h"
+#include "gstats.h"
+#include "irq.h"
+#include "irqstat.h"
 #include "ioapic.h"
 #include "ipi.h"
 #include "lapic.h"
 #include "pic.h"
+#include "percpu.h"
 #include "sched_x86.h"
 #include "services.h"
 
@@ -17,6 +25,37 @@
 #define SERVE_TASKS 3u
 
 static struct busy_set serve_tasks;
+
+extern const uint8_t serve_stubs[];
+#define SERVE_STUB_SIZE 16
+
+/* Called by serve_fast_common with interrupts off. */
+void serve_fast_irq(uint64_t vector, uint64_t tsc);
+void serve_fast_irq(uint64_t vector, uint64_t tsc)
+{
+	unsigned int cpu = this_cpu()->cpu;
+	unsigned int v = (unsigned int)vector & (IRQ_MAX_VECTORS - 1);
+
+	gstats_irq(cpu, v, tsc);
+	irqstat[cpu].irqs[v]++;
+	lapic_eoi();
+}
+
+/* Point vector v's gate at its serve stub (type, selector, IST unchanged). */
+static void use_fast_gate(unsigned int v)
+{
+	uint64_t addr = (uint64_t)(serve_stubs + v * SERVE_STUB_SIZE);
+	struct idt_gate *g = &x86_idt[v];
+
+	g->offset_lo = (uint16_t)addr;
+	g->offset_mid = (uint16_t)(addr >> 16);
+	g->offset_hi = (uint32_t)(addr >> 32);
+}
+
+void arch_serve_fast_path(unsigned int vector)
+{
+	use_fast_gate(vector);
+}
 
 void arch_serve_vectors(unsigned int *first, unsigned int *last)
 {

@@ -15,22 +15,14 @@
 #include "services.h"
 #include "smp_x86.h"
 
-static unsigned long lapic_spurious;
-
 /* The LAPIC's spurious vector (SDM 11.9): delivered without setting an
  * ISR bit, so it must not be EOI'd (an EOI would retire whatever
- * interrupt really is in service). Counted only. */
+ * interrupt really is in service). The interrupt path counts it (irqstat,
+ * statistics page); there is nothing else to do. */
 static void lapic_spurious_handler(unsigned int vector, void *ctx)
 {
 	(void)vector;
 	(void)ctx;
-	lapic_spurious++;
-}
-
-unsigned long x86_lapic_spurious_count(void);
-unsigned long x86_lapic_spurious_count(void)
-{
-	return lapic_spurious;
 }
 
 static bool platform_ok(void)
