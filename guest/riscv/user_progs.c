@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User-mode programs written in C: system calls, the signal handler and
+ * the busy loop of the scheduler tests. Everything here runs in U-mode
+ * (see uprog.h for the rules).
+ */
+#include "uprog.h"
+
+struct u_sig_log u_sig_log __user_data;
+uint64_t u_target __user_data;
+int64_t u_results[8] __user_data;
+uint64_t u_value __user_data;
+volatile uint64_t u_busy_count[UTHREAD_SLOTS] __user_data;
+volatile uint64_t u_busy_stop __user_data;
+
+static char u_hello[] __user_data = "# hello from U-mode via SYS_WRITE\n";
+
+static __always_inline long u_syscall(long nr, long a0, long a1, long a2)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a7 __asm__("a7") = nr;
+
+	__asm__ __volatile__("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
+	return r_a0;
+}
+
+void __user_text u_prog_syscalls(uint64_t unused)
+{
+	(void)unused;
+	u_results[0] = u_syscall(SYS_WRITE, (long)u_hello, sizeof(u_hello) - 1, 0);
+	u_results[1] = u_syscall(SYS_GETPID, 0, 0, 0);
+	u_results[2] = u_syscall(SYS_YIELD, 0, 0, 0);
+	u_results[3] = u_syscall(999, 0, 0, 0);
+	/* u_target holds a kernel address: must be refused, not read. */
+	u_results[4] = u_syscall(SYS_WRITE, (long)u_target, 4, 0);
+	u_syscall(SYS_EXIT, 0, 0, 0);
+}
+
+/* Records what it was given and resumes where the program asked (s3). */
+void __user_text u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs)
+{
+	u_sig_log.count++;
+	u_sig_log.signo = (uint64_t)signo;
+	u_sig_log.vector = info->vector;
+	u_sig_log.error_code = info->error_code;
+	u_sig_log.addr = info->addr;
+	u_sig_log.pc = info->pc;
+	u_sig_log.regs_pc = regs->pc;
+	u_sig_log.regs_s2 = regs->s2;
+	regs->pc = regs->s3;
+}
+
+/* Never yields: counts until told to stop, then exits 0. */
+void __user_text u_prog_busy(uint64_t slot)
+{
+	while (!u_busy_stop)
+		u_busy_count[slot & (UTHREAD_SLOTS - 1)]++;
+	u_syscall(SYS_EXIT, 0, 0, 0);
+	for (;;)
+		;
+}
