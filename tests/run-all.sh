@@ -41,8 +41,16 @@ else
 fi
 [ "$int_status" -eq 0 ] || suites_failed+=(integration)
 
+# The x86 suites first, then the RISC-V ones (they boot a QEMU host), then
+# any suite not named here.
+ordered=()
+for name in vmm control riscv-host riscv-vmm riscv-guest; do
+	[ -x "tests/suites/$name.sh" ] && ordered+=("tests/suites/$name.sh")
+done
 for extra in tests/suites/*.sh; do
-	[ -x "$extra" ] || continue
+	case " ${ordered[*]} " in *" $extra "*) ;; *) [ -x "$extra" ] && ordered+=("$extra") ;; esac
+done
+for extra in "${ordered[@]}"; do
 	name=$(basename "$extra" .sh)
 	echo "=== $name"
 	"$extra" | tee "$BUILD/$name.log"

@@ -301,9 +301,14 @@ static void *vcpu_thread(void *opaque)
 		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			log_error("vCPU %u: KVM_RUN: %s", vcpu->index, strerror(errno));
+			/* EFAULT/EOPNOTSUPP come from what the guest did (e.g. running
+			 * code from an address that is not RAM), not from the host. */
+			bool guest_fault = errno == EFAULT || errno == EOPNOTSUPP;
+			log_error("vCPU %u: KVM_RUN: %s%s", vcpu->index, strerror(errno),
+				  guest_fault ? " (the guest accessed or ran something KVM cannot "
+						"back, e.g. code outside RAM)" : "");
 			arch_vcpu_dump(vcpu, stderr);
-			vm_request_stop(vm, VM_STOP_HOST_ERROR, 0);
+			vm_request_stop(vm, guest_fault ? VM_STOP_GUEST_CRASH : VM_STOP_HOST_ERROR, 0);
 			break;
 		}
 		if (handle_exit(vcpu) == VCPU_EXIT_STOP)
