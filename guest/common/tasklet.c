@@ -4,6 +4,12 @@
  * "on a list, will run", RUN is a per-tasklet lock held while fn runs.
  * SCHED is cleared just before fn is called, so a tasklet_schedule() while
  * it runs queues it again, and one before it runs is absorbed.
+ *
+ * A disabled tasklet found on a list is parked (PARKED, on no list)
+ * rather than put back: put back, it would keep the softirq, and then
+ * ksoftirqd, busy re-queuing it for as long as it stays disabled.
+ * Parking and the last tasklet_enable() can race; whichever of the two
+ * clears PARKED re-queues it, so it is neither lost nor queued twice.
  */
 #include "arch.h"
 #include "kcpu.h"
@@ -26,7 +32,8 @@ void tasklet_init(struct tasklet *t, void (*fn)(unsigned long), unsigned long da
 	t->disable_count = 0;
 	t->fn = fn;
 	t->data = data;
-	t->runs = t->schedules = t->requeues = 0;
+	t->runs = t->schedules = t->requeues = t->parks = 0;
+	t->parked_hi = false;
 }
 
 /* Append to this CPU's list with interrupts off (the lists are only ever
@@ -64,6 +71,30 @@ void tasklet_hi_schedule(struct tasklet *t)
 	schedule_on(hi_lists, t, SOFTIRQ_HI);
 }
 
+static void requeue_parked(struct tasklet *t)
+{
+	if (t->parked_hi)
+		enqueue(hi_lists, t, SOFTIRQ_HI);
+	else
+		enqueue(normal_lists, t, SOFTIRQ_TASKLET);
+}
+
+/* Called with RUN held on a disabled tasklet: park it, then look at the
+ * disable count again in case tasklet_enable() ran in between (it saw no
+ * PARKED bit then, so it is ours to re-queue). Both sides use sequentially
+ * consistent operations, so at least one of them sees the other. */
+static void park(struct tasklet *t, enum softirq_nr nr)
+{
+	t->parked_hi = nr == SOFTIRQ_HI;
+	__atomic_fetch_add(&t->parks, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&t->state, TASKLET_STATE_PARKED, __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&t->state, ~TASKLET_STATE_RUN, __ATOMIC_RELEASE);
+	if (!__atomic_load_n(&t->disable_count, __ATOMIC_SEQ_CST) &&
+	    (__atomic_fetch_and(&t->state, ~TASKLET_STATE_PARKED, __ATOMIC_SEQ_CST) &
+	     TASKLET_STATE_PARKED))
+		requeue_parked(t);
+}
+
 static void run_list(struct tasklet_list *lists, enum softirq_nr nr)
 {
 	unsigned long flags = arch_irq_save();
@@ -88,10 +119,12 @@ static void run_list(struct tasklet_list *lists, enum softirq_nr nr)
 				t = next;
 				continue;
 			}
-			__atomic_fetch_and(&t->state, ~TASKLET_STATE_RUN, __ATOMIC_RELEASE);
+			park(t, nr);
+			t = next;
+			continue;
 		}
-		/* Running on another CPU, or disabled: keep it scheduled and
-		 * look again on a later pass. */
+		/* Running on another CPU: keep it scheduled and look again on
+		 * a later pass. */
 		__atomic_fetch_add(&t->requeues, 1, __ATOMIC_RELAXED);
 		enqueue(lists, t, nr);
 		t = next;
@@ -117,7 +150,12 @@ void tasklet_disable(struct tasklet *t)
 
 void tasklet_enable(struct tasklet *t)
 {
-	__atomic_fetch_sub(&t->disable_count, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_sub_fetch(&t->disable_count, 1, __ATOMIC_SEQ_CST))
+		return;
+	/* Still scheduled (SCHED was never cleared): run it here. */
+	if (__atomic_fetch_and(&t->state, ~TASKLET_STATE_PARKED, __ATOMIC_SEQ_CST) &
+	    TASKLET_STATE_PARKED)
+		requeue_parked(t);
 }
 
 void tasklet_kill(struct tasklet *t)

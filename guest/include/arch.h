@@ -81,7 +81,80 @@ void arch_thread_init(struct thread *t, size_t stack_size);
 /* Save the running context in prev and resume next (interrupts off). */
 void arch_switch_to(struct thread *prev, struct thread *next);
 
+/* Run entry(arg) in user mode on user stack `slot` (< UTHREAD_SLOTS,
+ * uthread.h) for the current thread's task; returns once the task has
+ * exited or was killed. */
+void arch_uthread_enter(void (*entry)(uint64_t), uint64_t arg, unsigned int slot);
+
 /* Make `cpu` run its scheduler soon (a reschedule IPI). */
 void arch_send_resched(unsigned int cpu);
+
+/* What the CPUs are called on TAP lines ("CPU", "hart"), and the skip
+ * reason when no tick source can start. */
+extern const char arch_cpu_noun[];
+extern const char arch_no_tick_reason[];
+
+/* --- IPIs (smp_call.c builds function calls and shootdowns on them) --- */
+
+/* The kernel's IPI kinds; each has a fixed vector (smp_call.h). */
+enum ipi_kind {
+	IPI_KIND_RESCHED,
+	IPI_KIND_CALL,
+	IPI_KIND_TLB,
+	IPI_KIND_TEST,
+	NR_IPI_KINDS,
+};
+
+/* NULL if this CPU can send IPIs, else why not (a TAP skip reason). */
+const char *arch_ipi_unavailable(void);
+
+/* Send `kind` to `cpu` (which may be this CPU) and count it in the
+ * sender's ipi_counters. 0 = sent, else the port's error code. */
+long arch_ipi_send(unsigned int cpu, enum ipi_kind kind);
+
+/* The same to every other online CPU, with one request where the
+ * machine has one (an all-but-self shorthand, a hart mask). */
+long arch_ipi_send_others(enum ipi_kind kind);
+
+/* Raise any vector on `cpu` (a self-IPI if it is this CPU): the handler
+ * irq_register()ed for it runs there in hard-IRQ context. Not counted
+ * as one of the kinds. 0 = sent. */
+long arch_ipi_send_vector(unsigned int cpu, unsigned int vector);
+
+/* End of interrupt at this CPU's controller, called first by the
+ * handlers of IPIs and of the tests' device-like interrupts (x86: LAPIC
+ * EOI; RISC-V: nothing, taking the software interrupt acknowledged it). */
+void arch_local_eoi(void);
+
+/* Drop this CPU's TLB entry for va (the local half of a shootdown). */
+void arch_tlb_flush_local(uintptr_t va);
+
+/* Does arch_ipi_send() count a send whose vector is still pending at
+ * the target as coalesced (RISC-V: the sender sees the pending bit)?
+ * If not (x86: the LAPIC merges such IPIs unseen), sent and received
+ * counts may differ by the merges. */
+extern const bool arch_ipi_counts_coalesced;
+
+/* --- Hooks for the common tests (tests_*.c) --- */
+
+/* A vector the tests may take for a self-IPI whose handler runs what the
+ * test chose (kept off the kernel's own and the device vectors). */
+extern const unsigned int arch_test_hardirq_vector;
+
+/* Raise `vector` on this CPU the way a device would (x86: an MSI through
+ * irqvm's test device). 0 = raised; nonzero = no such path here (the
+ * tests then use arch_ipi_send_vector()). Diagnostics name the two ways
+ * arch_device_irq_name and arch_self_ipi_name. */
+long arch_test_device_irq(unsigned int vector);
+extern const char arch_device_irq_name[];
+extern const char arch_self_ipi_name[];
+
+/* Make the kernel page at va writable or read-only (this CPU's TLB may
+ * keep the old translation: that is what the shootdown test is about). */
+bool arch_test_page_set_writable(uintptr_t va, bool writable);
+
+/* Write a byte to p; true if the write faulted (the fault resumes after
+ * it through the exception table). */
+bool arch_test_write_faults(volatile uint8_t *p);
 
 #endif /* GUEST_ARCH_H */

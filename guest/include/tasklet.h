@@ -11,7 +11,10 @@
  *    elsewhere puts it back and tries again later);
  *  - tasklet_disable() waits until it is not running and keeps it from
  *    running; a disabled tasklet stays scheduled and runs after
- *    tasklet_enable().
+ *    tasklet_enable(). One the softirq finds disabled is parked: taken
+ *    off the run list (so it costs nothing while disabled) and put back
+ *    on the enabling CPU's list by the tasklet_enable() that ends the
+ *    disable.
  */
 #ifndef GUEST_TASKLET_H
 #define GUEST_TASKLET_H
@@ -26,13 +29,16 @@ struct tasklet {
 	unsigned long data;
 	unsigned long runs;       /* times fn ran */
 	unsigned long schedules;  /* tasklet_schedule() calls */
-	unsigned long requeues;   /* found running elsewhere or disabled */
+	unsigned long requeues;   /* put back: found running on another CPU */
+	unsigned long parks;      /* taken off the run list: found disabled */
+	bool parked_hi;           /* parked from the HI list (valid while PARKED) */
 };
 
 #define TASKLET_STATE_SCHED 0x1ul /* on some CPU's list */
 #define TASKLET_STATE_RUN 0x2ul   /* fn is running */
+#define TASKLET_STATE_PARKED 0x4ul /* scheduled, disabled, on no list */
 
-#define TASKLET_INIT(func, d) { NULL, 0, 0, (func), (d), 0, 0, 0 }
+#define TASKLET_INIT(func, d) { NULL, 0, 0, (func), (d), 0, 0, 0, 0, false }
 
 void tasklet_init(struct tasklet *t, void (*fn)(unsigned long), unsigned long data);
 void tasklet_schedule(struct tasklet *t);

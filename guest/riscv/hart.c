@@ -70,13 +70,13 @@ long hart_start_status(unsigned int cpu)
 void hart_request_stop(unsigned int cpu)
 {
 	WRITE_ONCE(percpu[cpu].stop_req, true);
-	ipi_send(cpu, IPI_KIND_TEST); /* wake its idle loop */
+	arch_ipi_send(cpu, IPI_KIND_TEST); /* wake its idle loop */
 }
 
 void hart_request_suspend(unsigned int cpu)
 {
 	WRITE_ONCE(percpu[cpu].suspend_req, true);
-	ipi_send(cpu, IPI_KIND_TEST);
+	arch_ipi_send(cpu, IPI_KIND_TEST);
 }
 
 void hart_describe(void)

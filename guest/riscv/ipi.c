@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * IPIs over SBI (ipi.h). One call slot per target CPU; a sender owns the
- * slot (its lock) from filling it until the target reports completion.
+ * IPIs over SBI (ipi.h): the port's IPI hooks (arch.h). Function calls,
+ * shootdown and counters are common (smp_call.c).
  */
 #include "arch.h"
 #include "csr.h"
@@ -16,7 +16,15 @@
 #include "spinlock.h"
 #include "vectors.h"
 
-struct ipi_counters ipi_counters[GUEST_MAX_CPUS];
+/* The common code's vectors for the kinds are the ones vectors.h
+ * reserves. */
+_Static_assert(RV_VEC_IPI_RESCHED == IPI_RESCHED_VECTOR && RV_VEC_IPI_CALL == IPI_CALL_VECTOR &&
+		       RV_VEC_IPI_TLB == IPI_TLB_VECTOR && RV_VEC_IPI_TEST == IPI_TEST_VECTOR,
+	       "IPI vectors");
+
+const char arch_cpu_noun[] = "hart";
+const char arch_self_ipi_name[] = "self-IPI (SBI IPI)";
+const bool arch_ipi_counts_coalesced = true; /* post() sees the pending bit */
 
 static const unsigned int kind_vector[NR_IPI_KINDS] = {
 	[IPI_KIND_RESCHED] = RV_VEC_IPI_RESCHED,
@@ -24,21 +32,6 @@ static const unsigned int kind_vector[NR_IPI_KINDS] = {
 	[IPI_KIND_TLB] = RV_VEC_IPI_TLB,
 	[IPI_KIND_TEST] = RV_VEC_IPI_TEST,
 };
-
-struct call_slot {
-	spinlock_t lock;
-	void (*fn)(void *);
-	void *arg;
-	volatile bool done;
-} __aligned(64);
-
-static struct call_slot call_slots[GUEST_MAX_CPUS];
-
-static struct {
-	spinlock_t lock;
-	volatile uintptr_t va;
-	volatile unsigned long acks;
-} shootdown;
 
 uint64_t rv_us_to_cycles(uint64_t us)
 {
@@ -56,7 +49,7 @@ static struct ipi_counters *my_counters(void)
 static long checked(long err)
 {
 	if (err)
-		__atomic_fetch_add(&my_counters()->sbi_errors, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&my_counters()->send_errors, 1, __ATOMIC_RELAXED);
 	return err;
 }
 
@@ -82,7 +75,7 @@ static void count(enum ipi_kind k, bool fresh)
 		__atomic_fetch_add(&c->coalesced[k], 1, __ATOMIC_RELAXED);
 }
 
-long ipi_send_vector(unsigned int cpu, unsigned int vector)
+long arch_ipi_send_vector(unsigned int cpu, unsigned int vector)
 {
 	if (cpu >= GUEST_MAX_CPUS || cpu >= rv_machine.nr_harts || vector >= IRQ_MAX_VECTORS ||
 	    vector == RV_VEC_SOFT)
@@ -91,7 +84,7 @@ long ipi_send_vector(unsigned int cpu, unsigned int vector)
 	return checked(sbi_send_ipi(1, percpu[cpu].hartid));
 }
 
-long ipi_send(unsigned int cpu, enum ipi_kind k)
+long arch_ipi_send(unsigned int cpu, enum ipi_kind k)
 {
 	if (cpu >= GUEST_MAX_CPUS || cpu >= rv_machine.nr_harts)
 		return SBI_ERR_INVALID_PARAM;
@@ -115,7 +108,7 @@ static unsigned long post_many(enum ipi_kind k, bool self)
 	return mask;
 }
 
-long ipi_send_others(enum ipi_kind k)
+long arch_ipi_send_others(enum ipi_kind k)
 {
 	unsigned long mask = post_many(k, false);
 
@@ -126,11 +119,6 @@ long ipi_send_all(enum ipi_kind k)
 {
 	post_many(k, true);
 	return checked(sbi_send_ipi(0, SBI_HART_MASK_ALL));
-}
-
-static void count_received(enum ipi_kind k)
-{
-	my_counters()->received[k]++;
 }
 
 /* The software interrupt: acknowledge it, then serve every vector posted.
@@ -159,174 +147,31 @@ static void soft_handler(unsigned int vector, void *ctx)
 		pc->ssip_bare++; /* sip.SSIP set directly (the tests do) */
 }
 
-static void resched_handler(unsigned int vector, void *ctx)
-{
-	(void)vector;
-	(void)ctx;
-	/* need_resched is already set by the waker; the interrupt exit path
-	 * does the switch. */
-	count_received(IPI_KIND_RESCHED);
-}
-
-static void call_handler(unsigned int vector, void *ctx)
-{
-	struct call_slot *s = &call_slots[arch_cpu_id()];
-
-	(void)vector;
-	(void)ctx;
-	count_received(IPI_KIND_CALL);
-	if (s->fn && !s->done) {
-		s->fn(s->arg);
-		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
-	}
-}
-
-static void tlb_handler(unsigned int vector, void *ctx)
-{
-	(void)vector;
-	(void)ctx;
-	count_received(IPI_KIND_TLB);
-	sfence_vma_addr(shootdown.va);
-	__atomic_fetch_add(&shootdown.acks, 1, __ATOMIC_RELEASE);
-}
-
-static void test_handler(unsigned int vector, void *ctx)
-{
-	struct ipi_counters *c = &ipi_counters[arch_cpu_id()];
-
-	(void)vector;
-	(void)ctx;
-	c->last_test_cpu = arch_cpu_id();
-	__atomic_fetch_add(&c->received[IPI_KIND_TEST], 1, __ATOMIC_RELEASE);
-}
-
 void arch_send_resched(unsigned int cpu)
 {
 	if (cpu == arch_cpu_id() || !smp_cpu_online(cpu))
 		return;
-	ipi_send(cpu, IPI_KIND_RESCHED);
+	arch_ipi_send(cpu, IPI_KIND_RESCHED);
 }
 
-bool ipi_wait_counter(const volatile unsigned long *counter, unsigned long want,
-		      uint32_t timeout_us)
+const char *arch_ipi_unavailable(void)
 {
-	uint64_t start = arch_cycles(), limit = rv_us_to_cycles(timeout_us);
-
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
-		if (arch_cycles() - start > limit)
-			return false;
-		arch_cpu_relax();
-	}
-	return true;
+	return NULL; /* SBI IPI is required at boot */
 }
 
-static bool wait_done(struct call_slot *s, uint64_t start, uint64_t limit)
+void arch_local_eoi(void)
 {
-	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
-		if (arch_cycles() - start > limit)
-			return false;
-		arch_cpu_relax();
-	}
-	return true;
+	/* soft_handler cleared sip.SSIP before serving the posted vectors */
 }
 
-static void call_post(unsigned int cpu, void (*fn)(void *), void *arg)
+void arch_tlb_flush_local(uintptr_t va)
 {
-	struct call_slot *s = &call_slots[cpu];
-
-	spin_lock(&s->lock);
-	s->arg = arg;
-	s->done = false;
-	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
-	ipi_send(cpu, IPI_KIND_CALL);
-}
-
-static void call_release(unsigned int cpu)
-{
-	struct call_slot *s = &call_slots[cpu];
-
-	/* A late handler must not run a stale call: it checks fn and done. */
-	__atomic_store_n(&s->fn, (void (*)(void *))0, __ATOMIC_RELEASE);
-	spin_unlock(&s->lock);
-}
-
-static bool may_wait(void)
-{
-	return !in_interrupt() && arch_irqs_enabled();
-}
-
-bool smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *arg,
-			      uint32_t timeout_us)
-{
-	bool ok;
-
-	if (cpu == arch_cpu_id()) {
-		unsigned long flags = arch_irq_save();
-
-		fn(arg);
-		arch_irq_restore(flags);
-		return true;
-	}
-	if (cpu >= GUEST_MAX_CPUS || !smp_cpu_online(cpu) || !may_wait())
-		return false;
-	call_post(cpu, fn, arg);
-	ok = wait_done(&call_slots[cpu], arch_cycles(), rv_us_to_cycles(timeout_us));
-	call_release(cpu);
-	return ok;
-}
-
-unsigned int smp_call_function_others(void (*fn)(void *), void *arg, uint32_t timeout_us)
-{
-	unsigned int me = arch_cpu_id(), done = 0;
-	uint64_t start, limit = rv_us_to_cycles(timeout_us);
-	bool posted[GUEST_MAX_CPUS] = { false };
-
-	if (!may_wait())
-		return 0;
-	for (unsigned int cpu = 0; cpu < GUEST_MAX_CPUS; cpu++)
-		if (cpu != me && smp_cpu_online(cpu)) {
-			call_post(cpu, fn, arg);
-			posted[cpu] = true;
-		}
-	start = arch_cycles();
-	for (unsigned int cpu = 0; cpu < GUEST_MAX_CPUS; cpu++) {
-		if (!posted[cpu])
-			continue;
-		if (wait_done(&call_slots[cpu], start, limit))
-			done++;
-		call_release(cpu);
-	}
-	return done;
-}
-
-unsigned int tlb_shootdown(uintptr_t va, uint32_t timeout_us)
-{
-	unsigned int others = smp_online_count() - 1;
-	unsigned long acks;
-
-	spin_lock(&shootdown.lock);
-	shootdown.va = va;
-	__atomic_store_n(&shootdown.acks, 0, __ATOMIC_RELEASE);
 	sfence_vma_addr(va);
-	if (others) {
-		ipi_send_others(IPI_KIND_TLB);
-		ipi_wait_counter(&shootdown.acks, others, timeout_us);
-	}
-	acks = __atomic_load_n(&shootdown.acks, __ATOMIC_ACQUIRE);
-	spin_unlock(&shootdown.lock);
-	return (unsigned int)acks;
 }
 
 void ipi_init(void)
 {
 	irq_register(RV_VEC_SOFT, soft_handler, NULL);
-	irq_register(RV_VEC_IPI_RESCHED, resched_handler, NULL);
-	irq_register(RV_VEC_IPI_CALL, call_handler, NULL);
-	irq_register(RV_VEC_IPI_TLB, tlb_handler, NULL);
-	irq_register(RV_VEC_IPI_TEST, test_handler, NULL);
 	irqstat_name_vector(RV_VEC_SOFT, "ssip");
-	irqstat_name_vector(RV_VEC_IPI_RESCHED, "ipi-resched");
-	irqstat_name_vector(RV_VEC_IPI_CALL, "ipi-call");
-	irqstat_name_vector(RV_VEC_IPI_TLB, "ipi-tlb");
-	irqstat_name_vector(RV_VEC_IPI_TEST, "ipi-test");
+	smp_call_init();
 }

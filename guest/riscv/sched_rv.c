@@ -14,6 +14,7 @@
 #include "kstring.h"
 #include "percpu.h"
 #include "sched_rv.h"
+#include "uprog.h"
 #include "usermode.h"
 
 /* struct thread arch words. */
@@ -55,74 +56,10 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 
 /* User stacks: the only user-writable kernel-image pages are .user_data. */
 static uint8_t u_stacks[UTHREAD_SLOTS][4096] __user_data __aligned(4096);
-static unsigned int next_upid = 1000;
-
-static void uthread_main(void *arg)
+void arch_uthread_enter(void (*entry)(uint64_t), uint64_t arg, unsigned int slot)
 {
-	struct uthread *u = arg;
-	struct thread *me = thread_current();
-
-	memset(&u->task, 0, sizeof(u->task));
-	u->task.pid = __atomic_fetch_add(&next_upid, 1, __ATOMIC_RELAXED);
-	u->task.name = me->name;
-	me->task = &u->task;
-	task_set_current(&u->task);
-	u->started = true;
-	rv_user_enter(&this_cpu()->user_kernel_sp, (uintptr_t)u->entry,
-		      (uintptr_t)(u_stacks[u->slot] + sizeof(u_stacks[0])), u->arg);
-	u->status = u->task.exit_status;
-	task_set_current(NULL);
-	me->task = NULL;
+	rv_user_enter(&this_cpu()->user_kernel_sp, (uintptr_t)entry,
+		      (uintptr_t)(u_stacks[slot] + sizeof(u_stacks[0])), arg);
 	/* The exit came through a trap: interrupts are off here. */
 	arch_irq_enable();
-}
-
-bool uthread_start(struct uthread *u, const char *name, unsigned int cpu, unsigned int slot,
-		   void (*entry)(uint64_t), uint64_t arg)
-{
-	if (slot >= UTHREAD_SLOTS)
-		return false;
-	u->entry = entry;
-	u->arg = arg;
-	u->slot = slot;
-	u->started = false;
-	u->status = -1;
-	u->thread = thread_create_user(name, cpu, uthread_main, u);
-	return u->thread != NULL;
-}
-
-bool busy_start(struct busy_set *b, unsigned int n, unsigned int cpu)
-{
-	static const char *const names[UTHREAD_SLOTS] = {
-		"busy0", "busy1", "busy2", "busy3", "busy4", "busy5", "busy6", "busy7",
-	};
-
-	if (n > UTHREAD_SLOTS)
-		return false;
-	u_busy_stop = 0;
-	b->n = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		u_busy_count[i] = 0;
-		if (!uthread_start(&b->u[i], names[i], cpu, i, u_prog_busy, i))
-			return false;
-		b->n++;
-	}
-	return true;
-}
-
-void busy_read(const struct busy_set *b, uint64_t *counts)
-{
-	for (unsigned int i = 0; i < b->n; i++)
-		counts[i] = u_busy_count[i];
-}
-
-bool busy_stop(struct busy_set *b, unsigned long timeout_ticks)
-{
-	bool ok = true;
-
-	u_busy_stop = 1;
-	for (unsigned int i = 0; i < b->n; i++)
-		ok &= thread_join(b->u[i].thread, timeout_ticks);
-	b->n = 0;
-	return ok;
 }

@@ -150,7 +150,7 @@ TEST_CASE(smp, hsm_stop_start, 702)
 	ok = ok && tap_expect(wait_hsm_state(cpu, HSM_RUNNING), "state not STARTED again");
 	if (ok) {
 		before_ipi = ipi_counters[cpu].received[IPI_KIND_TEST];
-		ipi_send(cpu, IPI_KIND_TEST);
+		arch_ipi_send(cpu, IPI_KIND_TEST);
 		ok = tap_expect(ipi_wait_counter(&ipi_counters[cpu].received[IPI_KIND_TEST],
 						 before_ipi + 1, IPI_TIMEOUT_US),
 				"no IPI handled after the restart");
@@ -179,7 +179,7 @@ TEST_CASE(smp, hsm_suspend, 703)
 	ok = tap_expect(ipi_wait_counter(&p->suspends, entered + 1, HSM_TIMEOUT_US),
 			"cpu %u never called hart_suspend", cpu);
 	ok = ok && tap_expect(wait_hsm_state(cpu, SBI_HSM_SUSPENDED), "cpu %u not SUSPENDED", cpu);
-	ipi_send(cpu, IPI_KIND_TEST);
+	arch_ipi_send(cpu, IPI_KIND_TEST);
 	ok = ok && tap_expect(ipi_wait_counter(&p->resumes, resumes + 1, HSM_TIMEOUT_US),
 			      "cpu %u did not resume", cpu);
 	ok = ok && tap_expect(wait_hsm_state(cpu, HSM_RUNNING), "state not STARTED again");

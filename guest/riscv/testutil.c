@@ -49,45 +49,6 @@ void diag_last_trap(void)
 		 trap_from_user(f) ? "U" : "S", (unsigned long)f->stval);
 }
 
-bool expect_exit(const struct task *t, int status, int got)
-{
-	if (!tap_expect(!t->killed_by, "task killed by signal %d", t->killed_by))
-		return false;
-	return tap_expect(got == status, "exit status %d, want %d", got, status);
-}
-
-bool expect_killed(const struct task *t, int sig)
-{
-	if (!tap_expect(t->killed_by, "task was not killed (exit status %d)", t->exit_status))
-		return false;
-	return tap_expect(t->killed_by == sig, "killed by signal %d, want %d", t->killed_by, sig);
-}
-
-bool ktest_begin(struct ktest_env *e, bool need_tick, const char *what)
-{
-	e->irq_flags = arch_irq_save();
-	arch_irq_enable();
-	e->tick = false;
-	if (!need_tick)
-		return true;
-	e->tick = tick_get();
-	if (e->tick)
-		return true;
-	arch_irq_disable();
-	arch_irq_restore(e->irq_flags);
-	tap_skip("no tick source (neither SBI TIME nor Sstc)", "%s", what);
-	return false;
-}
-
-void ktest_end(struct ktest_env *e)
-{
-	if (e->tick)
-		tick_put();
-	e->tick = false;
-	arch_irq_disable();
-	arch_irq_restore(e->irq_flags);
-}
-
 bool wait_flag_us(const volatile unsigned long *flag, uint32_t timeout_us)
 {
 	uint64_t start = arch_cycles(), limit = rv_us_to_cycles(timeout_us);
@@ -109,15 +70,4 @@ void spin_us(uint32_t us)
 	static const unsigned long never;
 
 	wait_flag_us(&never, us);
-}
-
-bool ktest_wait(bool (*cond)(void *ctx), void *ctx, unsigned long timeout_ticks)
-{
-	for (unsigned long i = 0; i <= timeout_ticks; i++) {
-		if (cond(ctx))
-			return true;
-		if (i < timeout_ticks && sleep_ticks(1) != WAIT_OK)
-			break;
-	}
-	return cond(ctx);
 }

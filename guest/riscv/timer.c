@@ -164,6 +164,8 @@ void arch_tick_stop(void)
 	ticking = false;
 }
 
+const char arch_no_tick_reason[] = "no tick source (neither SBI TIME nor Sstc)";
+
 const char *arch_tick_source(void)
 {
 	return ticking ? rv_timer_mode_name(mode) : "none";

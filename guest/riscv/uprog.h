@@ -53,11 +53,7 @@ extern uint64_t u_target;     /* address the read/write/jump programs use */
 extern int64_t u_results[8];  /* u_prog_syscalls' return values */
 extern uint64_t u_value;      /* what some programs compute */
 
-/* Busy tasks for the scheduler tests (sched_rv.c). */
-#define UTHREAD_SLOTS 8u
-extern volatile uint64_t u_busy_count[UTHREAD_SLOTS];
-extern volatile uint64_t u_busy_stop;
-void u_prog_busy(uint64_t slot);
+/* u_prog_busy and its counters, for the busy tasks: uthread.h. */
 
 void u_prog_exit(uint64_t status);
 void u_prog_syscalls(uint64_t unused);

@@ -5,6 +5,7 @@
  * (see uprog.h for the rules).
  */
 #include "uprog.h"
+#include "uthread.h"
 
 struct u_sig_log u_sig_log __user_data;
 uint64_t u_target __user_data;

@@ -1,45 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * IPIs (ipi.h). One call slot per target CPU; a sender owns the slot (its
- * lock) from filling it until the target reports completion.
+ * IPIs through the local APIC (ipi.h): fixed-vector IPIs by APIC ID, the
+ * self and all-but-self shorthands, EOI. Function calls, shootdown and
+ * counters are common (smp_call.c).
  */
 #include "arch.h"
-#include "irq.h"
-#include "irqstat.h"
-#include "kcpu.h"
 #include "lapic.h"
-#include "percpu.h"
-#include "sched.h"
 #include "smp.h"
 #include "smp_x86.h"
-#include "spinlock.h"
 #include "x86.h"
 #include "ipi.h"
 
-struct ipi_counters ipi_counters[GUEST_MAX_CPUS];
+static const unsigned int kind_vector[NR_IPI_KINDS] = {
+	[IPI_KIND_RESCHED] = IPI_RESCHED_VECTOR,
+	[IPI_KIND_CALL] = IPI_CALL_VECTOR,
+	[IPI_KIND_TLB] = IPI_TLB_VECTOR,
+	[IPI_KIND_TEST] = IPI_TEST_VECTOR,
+};
 
-struct call_slot {
-	spinlock_t lock;
-	void (*fn)(void *);
-	void *arg;
-	volatile bool done;
-} __aligned(64);
-
-static struct call_slot call_slots[GUEST_MAX_CPUS];
-
-static struct {
-	spinlock_t lock;
-	volatile uintptr_t va;
-	volatile unsigned long acks;
-} shootdown;
-
-static uint64_t us_to_cycles(uint32_t us)
-{
-	uint64_t khz = arch_cycles_khz();
-
-	/* Unknown rate: assume 1 GHz; this is only a bound on waiting. */
-	return (khz ? khz : 1000000) * us / 1000;
-}
+const char arch_cpu_noun[] = "CPU";
+const char arch_self_ipi_name[] = "self-IPI";
+/* The LAPIC merges a fixed IPI into one already pending, unseen. */
+const bool arch_ipi_counts_coalesced = false;
 
 uint32_t cpu_apic_id(unsigned int cpu)
 {
@@ -51,207 +33,51 @@ static void count_sent(enum ipi_kind k, unsigned long n)
 	__atomic_fetch_add(&ipi_counters[arch_cpu_id()].sent[k], n, __ATOMIC_RELAXED);
 }
 
-static void count_received(enum ipi_kind k)
+const char *arch_ipi_unavailable(void)
 {
-	ipi_counters[arch_cpu_id()].received[k]++;
+	return lapic_present() ? NULL : "no local APIC";
 }
 
-static void resched_handler(unsigned int vector, void *ctx)
+long arch_ipi_send_vector(unsigned int cpu, unsigned int vector)
 {
-	(void)vector;
-	(void)ctx;
-	/* need_resched is already set by the waker; the interrupt exit path
-	 * does the switch. */
-	count_received(IPI_KIND_RESCHED);
+	if (cpu == arch_cpu_id())
+		lapic_send_ipi_shorthand(LAPIC_DEST_SELF, vector, LAPIC_DM_FIXED);
+	else
+		lapic_send_ipi(cpu_apic_id(cpu), vector, LAPIC_DM_FIXED);
+	return 0;
+}
+
+long arch_ipi_send(unsigned int cpu, enum ipi_kind kind)
+{
+	count_sent(kind, 1);
+	return arch_ipi_send_vector(cpu, kind_vector[kind]);
+}
+
+long arch_ipi_send_others(enum ipi_kind kind)
+{
+	count_sent(kind, smp_online_count() - 1);
+	lapic_send_ipi_shorthand(LAPIC_DEST_ALL_BUT_SELF, kind_vector[kind], LAPIC_DM_FIXED);
+	return 0;
+}
+
+void arch_local_eoi(void)
+{
 	lapic_eoi();
 }
 
-static void call_handler(unsigned int vector, void *ctx)
+void arch_tlb_flush_local(uintptr_t va)
 {
-	struct call_slot *s = &call_slots[arch_cpu_id()];
-
-	(void)vector;
-	(void)ctx;
-	count_received(IPI_KIND_CALL);
-	lapic_eoi();
-	if (s->fn && !s->done) {
-		s->fn(s->arg);
-		__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
-	}
-}
-
-static void tlb_handler(unsigned int vector, void *ctx)
-{
-	(void)vector;
-	(void)ctx;
-	count_received(IPI_KIND_TLB);
-	invlpg(shootdown.va);
-	__atomic_fetch_add(&shootdown.acks, 1, __ATOMIC_RELEASE);
-	lapic_eoi();
-}
-
-static void test_handler(unsigned int vector, void *ctx)
-{
-	struct ipi_counters *c = &ipi_counters[arch_cpu_id()];
-
-	(void)ctx;
-	c->last_test_vector = vector;
-	c->last_test_cpu = arch_cpu_id();
-	c->received[IPI_KIND_TEST]++;
-	lapic_eoi();
+	invlpg(va);
 }
 
 void arch_send_resched(unsigned int cpu)
 {
 	if (cpu == arch_cpu_id() || !smp_cpu_online(cpu))
 		return;
-	count_sent(IPI_KIND_RESCHED, 1);
-	lapic_send_ipi(cpu_apic_id(cpu), IPI_RESCHED_VECTOR, LAPIC_DM_FIXED);
-}
-
-bool ipi_wait_counter(const volatile unsigned long *counter, unsigned long want,
-		      uint32_t timeout_us)
-{
-	uint64_t start = arch_cycles(), limit = us_to_cycles(timeout_us);
-
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
-		if (arch_cycles() - start > limit)
-			return false;
-		arch_cpu_relax();
-	}
-	return true;
-}
-
-static bool wait_done(struct call_slot *s, uint64_t start, uint64_t limit)
-{
-	while (!__atomic_load_n(&s->done, __ATOMIC_ACQUIRE)) {
-		if (arch_cycles() - start > limit)
-			return false;
-		arch_cpu_relax();
-	}
-	return true;
-}
-
-/* Fill a slot and send; the slot stays locked until released. */
-static bool call_post(unsigned int cpu, void (*fn)(void *), void *arg)
-{
-	struct call_slot *s = &call_slots[cpu];
-
-	spin_lock(&s->lock);
-	s->arg = arg;
-	s->done = false;
-	__atomic_store_n(&s->fn, fn, __ATOMIC_RELEASE);
-	count_sent(IPI_KIND_CALL, 1);
-	lapic_send_ipi(cpu_apic_id(cpu), IPI_CALL_VECTOR, LAPIC_DM_FIXED);
-	return true;
-}
-
-static void call_release(unsigned int cpu)
-{
-	struct call_slot *s = &call_slots[cpu];
-
-	/* A late handler must not run a stale call: it checks fn and done. */
-	__atomic_store_n(&s->fn, (void (*)(void *))0, __ATOMIC_RELEASE);
-	spin_unlock(&s->lock);
-}
-
-static bool may_wait(void)
-{
-	return !in_interrupt() && arch_irqs_enabled();
-}
-
-bool smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *arg,
-			      uint32_t timeout_us)
-{
-	bool ok;
-
-	if (cpu == arch_cpu_id()) {
-		unsigned long flags = arch_irq_save();
-
-		fn(arg);
-		arch_irq_restore(flags);
-		return true;
-	}
-	if (!smp_cpu_online(cpu) || !may_wait())
-		return false;
-	call_post(cpu, fn, arg);
-	ok = wait_done(&call_slots[cpu], arch_cycles(), us_to_cycles(timeout_us));
-	if (!ok)
-		ipi_counters[arch_cpu_id()].call_timeouts++;
-	call_release(cpu);
-	return ok;
-}
-
-unsigned int smp_call_function_others(void (*fn)(void *), void *arg, uint32_t timeout_us)
-{
-	unsigned int me = arch_cpu_id(), done = 0;
-	uint64_t start, limit = us_to_cycles(timeout_us);
-	bool posted[GUEST_MAX_CPUS] = { false };
-
-	if (!may_wait())
-		return 0;
-	for (unsigned int cpu = 0; cpu < GUEST_MAX_CPUS; cpu++)
-		if (cpu != me && smp_cpu_online(cpu))
-			posted[cpu] = call_post(cpu, fn, arg);
-	start = arch_cycles();
-	for (unsigned int cpu = 0; cpu < GUEST_MAX_CPUS; cpu++) {
-		if (!posted[cpu])
-			continue;
-		if (wait_done(&call_slots[cpu], start, limit))
-			done++;
-		else
-			ipi_counters[me].call_timeouts++;
-		call_release(cpu);
-	}
-	return done;
-}
-
-unsigned int tlb_shootdown(uintptr_t va, uint32_t timeout_us)
-{
-	unsigned int others = smp_online_count() - 1;
-	unsigned long acks;
-
-	spin_lock(&shootdown.lock);
-	shootdown.va = va;
-	__atomic_store_n(&shootdown.acks, 0, __ATOMIC_RELEASE);
-	invlpg(va);
-	if (others) {
-		count_sent(IPI_KIND_TLB, others);
-		lapic_send_ipi_shorthand(LAPIC_DEST_ALL_BUT_SELF, IPI_TLB_VECTOR,
-					 LAPIC_DM_FIXED);
-		ipi_wait_counter(&shootdown.acks, others, timeout_us);
-	}
-	acks = __atomic_load_n(&shootdown.acks, __ATOMIC_ACQUIRE);
-	spin_unlock(&shootdown.lock);
-	return (unsigned int)acks;
-}
-
-void ipi_send_test(unsigned int cpu)
-{
-	count_sent(IPI_KIND_TEST, 1);
-	lapic_send_ipi(cpu_apic_id(cpu), IPI_TEST_VECTOR, LAPIC_DM_FIXED);
-}
-
-void ipi_send_test_all_but_self(void)
-{
-	count_sent(IPI_KIND_TEST, smp_online_count() - 1);
-	lapic_send_ipi_shorthand(LAPIC_DEST_ALL_BUT_SELF, IPI_TEST_VECTOR, LAPIC_DM_FIXED);
-}
-
-void ipi_send_test_self(void)
-{
-	count_sent(IPI_KIND_TEST, 1);
-	lapic_send_ipi_shorthand(LAPIC_DEST_SELF, IPI_TEST_VECTOR, LAPIC_DM_FIXED);
+	arch_ipi_send(cpu, IPI_KIND_RESCHED);
 }
 
 void ipi_init(void)
 {
-	irq_register(IPI_RESCHED_VECTOR, resched_handler, NULL);
-	irq_register(IPI_CALL_VECTOR, call_handler, NULL);
-	irq_register(IPI_TLB_VECTOR, tlb_handler, NULL);
-	irq_register(IPI_TEST_VECTOR, test_handler, NULL);
-	irqstat_name_vector(IPI_RESCHED_VECTOR, "ipi-resched");
-	irqstat_name_vector(IPI_CALL_VECTOR, "ipi-call");
-	irqstat_name_vector(IPI_TLB_VECTOR, "ipi-tlb");
-	irqstat_name_vector(IPI_TEST_VECTOR, "ipi-test");
+	smp_call_init();
 }

@@ -102,7 +102,6 @@ void arch_switch_to(struct thread *prev, struct thread *next)
 static uint8_t u_stacks[UTHREAD_SLOTS][4096] __user_data __aligned(4096);
 volatile uint64_t u_busy_count[UTHREAD_SLOTS] __user_data;
 volatile uint64_t u_busy_stop __user_data;
-static unsigned int next_upid = 1000;
 
 void __user_text u_prog_busy(uint64_t slot)
 {
@@ -115,73 +114,11 @@ void __user_text u_prog_busy(uint64_t slot)
 		;
 }
 
-static void uthread_main(void *arg)
+void arch_uthread_enter(void (*entry)(uint64_t), uint64_t arg, unsigned int slot)
 {
-	struct uthread *u = arg;
-	struct thread *me = thread_current();
-
-	memset(&u->task, 0, sizeof(u->task));
-	u->task.pid = __atomic_fetch_add(&next_upid, 1, __ATOMIC_RELAXED);
-	u->task.name = me->name;
-	me->task = &u->task;
-	task_set_current(&u->task);
-	u->started = true;
 	/* RSP as if the entry had been called: (rsp + 8) % 16 == 0. */
-	x86_user_enter(&this_cpu()->user_kernel_rsp, (uint64_t)u->entry,
-		       (uint64_t)(u_stacks[u->slot] + sizeof(u_stacks[0])) - 8, u->arg);
-	u->status = u->task.exit_status;
-	task_set_current(NULL);
-	me->task = NULL;
-}
-
-bool uthread_start(struct uthread *u, const char *name, unsigned int cpu, unsigned int slot,
-		   void (*entry)(uint64_t), uint64_t arg)
-{
-	if (slot >= UTHREAD_SLOTS)
-		return false;
-	u->entry = entry;
-	u->arg = arg;
-	u->slot = slot;
-	u->started = false;
-	u->status = -1;
-	u->thread = thread_create_user(name, cpu, uthread_main, u);
-	return u->thread != NULL;
-}
-
-bool busy_start(struct busy_set *b, unsigned int n, unsigned int cpu)
-{
-	static const char *const names[UTHREAD_SLOTS] = {
-		"busy0", "busy1", "busy2", "busy3", "busy4", "busy5", "busy6", "busy7",
-	};
-
-	if (n > UTHREAD_SLOTS)
-		return false;
-	u_busy_stop = 0;
-	b->n = 0;
-	for (unsigned int i = 0; i < n; i++) {
-		u_busy_count[i] = 0;
-		if (!uthread_start(&b->u[i], names[i], cpu, i, u_prog_busy, i))
-			return false;
-		b->n++;
-	}
-	return true;
-}
-
-void busy_read(const struct busy_set *b, uint64_t *counts)
-{
-	for (unsigned int i = 0; i < b->n; i++)
-		counts[i] = u_busy_count[i];
-}
-
-bool busy_stop(struct busy_set *b, unsigned long timeout_ticks)
-{
-	bool ok = true;
-
-	u_busy_stop = 1;
-	for (unsigned int i = 0; i < b->n; i++)
-		ok &= thread_join(b->u[i].thread, timeout_ticks);
-	b->n = 0;
-	return ok;
+	x86_user_enter(&this_cpu()->user_kernel_rsp, (uint64_t)entry,
+		       (uint64_t)(u_stacks[slot] + sizeof(u_stacks[0])) - 8, arg);
 }
 
 /* ---- the tick ---- */
@@ -299,6 +236,8 @@ void arch_tick_stop(void)
 {
 	stop();
 }
+
+const char arch_no_tick_reason[] = "no tick source (neither LAPIC timer nor PIT + PIC)";
 
 const char *x86_tick_source_name(enum x86_tick_source s)
 {

@@ -1,187 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Scheduler checks: the tick and sleeping, kernel threads with a sleeping
- * mutex, a cross-CPU wake-up, and round-robin preemption of ring-3 tasks
- * that never yield, once with each tick source (LAPIC timer, PIT through
- * the 8259 PIC).
+ * Round-robin preemption of ring-3 tasks (the common check,
+ * common/tests_sched.c) once with each x86 tick source: the LAPIC timer
+ * and the PIT through the 8259 PIC. The other sched checks are common.
  */
-#include "arch.h"
-#include "ipi.h"
-#include "ktest.h"
-#include "kcpu.h"
-#include "ktimer.h"
-#include "mutex.h"
-#include "sched.h"
 #include "sched_x86.h"
-#include "smp.h"
 #include "tap.h"
 #include "test.h"
-#include "wait.h"
+#include "tests_sched.h"
 
-#define PREEMPT_TASKS 3u
-#define PREEMPT_TICKS 30u    /* 0.3 s of round robin */
-#define JOIN_TICKS 200u      /* generous: a stuck thread fails, not hangs */
-
-
-TEST_CASE(sched, sleep_ticks, 910)
+static bool tick_is(void *ctx)
 {
-	struct ktest_env env;
-	const char *what = "sleep_ticks(5) sleeps 4-5 tick periods (tolerance: up to 50)";
-	uint64_t j0, j1, c0, c1;
-	int r;
-
-	if (!ktest_begin(&env, true, what))
-		return;
-	j0 = jiffies_now();
-	c0 = arch_cycles();
-	r = sleep_ticks(5);
-	j1 = jiffies_now();
-	c1 = arch_cycles();
-	tap_diag("tick source: %s at %u Hz; slept %lu ticks, %lu us", arch_tick_source(), TICK_HZ,
-		 (unsigned long)(j1 - j0), (unsigned long)ktest_cycles_to_us(c1 - c0));
-	ktest_end(&env);
-	tap_ok(tap_expect(r == WAIT_OK, "sleep_ticks returned %d", r) &&
-		       tap_expect(j1 - j0 >= 4 && j1 - j0 <= 50, "slept %lu ticks",
-				  (unsigned long)(j1 - j0)),
-	       "%s", what);
-}
-
-/* Two kernel threads take turns in a critical section that sleeps. */
-static struct mutex test_mutex = MUTEX_INIT;
-static volatile int in_section;
-static volatile int overlap;
-static volatile unsigned int section_count;
-
-static void mutex_worker(void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < 5; i++) {
-		if (mutex_lock(&test_mutex))
-			return;
-		if (__atomic_fetch_add(&in_section, 1, __ATOMIC_SEQ_CST))
-			overlap = 1;
-		sleep_ticks(1); /* hold it across a sleep: the other must wait */
-		section_count++;
-		__atomic_fetch_sub(&in_section, 1, __ATOMIC_SEQ_CST);
-		mutex_unlock(&test_mutex);
-	}
-}
-
-TEST_CASE(sched, kernel_threads_mutex, 911)
-{
-	struct ktest_env env;
-	const char *what = "two kernel threads share a sleeping mutex: mutual exclusion, the loser sleeps";
-	unsigned int cpu1 = smp_cpu_online(1) ? 1 : 0;
-	struct thread *a, *b;
-	bool ok;
-
-	if (!ktest_begin(&env, true, what))
-		return;
-	section_count = 0;
-	overlap = 0;
-	a = thread_create("mutex-a", 0, mutex_worker, NULL);
-	b = thread_create("mutex-b", cpu1, mutex_worker, NULL);
-	ok = tap_expect(a && b, "thread_create failed");
-	ok = ok && tap_expect(thread_join(a, JOIN_TICKS) && thread_join(b, JOIN_TICKS),
-			      "a thread did not finish");
-	ok = ok && tap_expect(section_count == 10, "%u critical sections, want 10", section_count);
-	ok = ok && tap_expect(!overlap, "two threads were inside at once");
-	ok = ok && tap_expect(test_mutex.contended > 0, "the mutex was never contended");
-	tap_diag("threads on cpu 0 and cpu %u; %lu contended acquisitions", cpu1,
-		 test_mutex.contended);
-	ktest_end(&env);
-	tap_ok(ok, "%s", what);
-}
-
-static struct completion wake_done = COMPLETION_INIT;
-static volatile unsigned int woke_on;
-static volatile bool woke;
-
-static void waiter(void *arg)
-{
-	(void)arg;
-	if (wait_for_completion_timeout(&wake_done, JOIN_TICKS) == WAIT_OK) {
-		woke_on = arch_cpu_id();
-		woke = true;
-	}
-}
-
-TEST_CASE(sched, cross_cpu_wakeup, 912)
-{
-	struct ktest_env env;
-	const char *what = "a thread sleeping on another CPU is woken by a reschedule IPI";
-	unsigned long ipis;
-	struct thread *t;
-	bool ok;
-
-	if (smp_online_count() < 2) {
-		tap_skip("needs 2 CPUs", "%s", what);
-		return;
-	}
-	if (!ktest_begin(&env, true, what))
-		return;
-	woke = false;
-	completion_init(&wake_done);
-	t = thread_create("waiter", 1, waiter, NULL);
-	sleep_ticks(3); /* let it block */
-	ipis = ipi_counters[1].received[IPI_KIND_RESCHED];
-	complete(&wake_done);
-	ok = tap_expect(t && thread_join(t, JOIN_TICKS), "the waiter did not finish");
-	ok = ok && tap_expect(woke && woke_on == 1, "woke %d on cpu %u", woke, woke_on);
-	ok = ok && tap_expect(ipi_counters[1].received[IPI_KIND_RESCHED] > ipis,
-			      "cpu 1 got no reschedule IPI");
-	ktest_end(&env);
-	tap_ok(ok, "%s", what);
+	return x86_tick_source() == *(const enum x86_tick_source *)ctx;
 }
 
 static void preempt_check(enum x86_tick_source src, const char *what)
 {
-	struct ktest_env env;
-	struct busy_set set;
-	uint64_t before[UTHREAD_SLOTS], after[UTHREAD_SLOTS];
-	unsigned long sw0[PREEMPT_TASKS];
-	uint64_t lo = UINT64_MAX, hi = 0;
-	bool ok;
-
 	if (!x86_tick_set_source(src)) {
 		tap_skip("this tick source is not available here", "%s", what);
 		return;
 	}
-	if (!ktest_begin(&env, true, what))
-		return;
-	if (x86_tick_source() != src) {
-		ktest_end(&env);
-		tap_skip("this tick source did not start", "%s", what);
-		return;
-	}
-	ok = tap_expect(busy_start(&set, PREEMPT_TASKS, 0), "cannot start the ring-3 tasks");
-	if (ok) {
-		sleep_ticks(2);
-		busy_read(&set, before);
-		for (unsigned int i = 0; i < PREEMPT_TASKS; i++)
-			sw0[i] = set.u[i].thread->switches;
-		sleep_ticks(PREEMPT_TICKS);
-		busy_read(&set, after);
-		for (unsigned int i = 0; i < PREEMPT_TASKS; i++) {
-			uint64_t d = after[i] - before[i];
-			unsigned long sw = set.u[i].thread->switches - sw0[i];
-
-			tap_diag("  task %u: %lu iterations in %u ticks, switched in %lu times", i,
-				 (unsigned long)d, PREEMPT_TICKS, sw);
-			ok &= tap_expect(d > 0, "task %u made no progress", i);
-			ok &= tap_expect(sw >= 2, "task %u switched in %lu times", i, sw);
-			lo = d < lo ? d : lo;
-			hi = d > hi ? d : hi;
-		}
-		/* Round robin with equal slices: wide tolerance for a noisy,
-		 * shared host. */
-		ok &= tap_expect(lo * 8 >= hi, "unfair: least %lu, most %lu iterations",
-				 (unsigned long)lo, (unsigned long)hi);
-		ok &= tap_expect(busy_stop(&set, JOIN_TICKS), "a task did not exit");
-	}
-	ktest_end(&env);
+	sched_check_preempt(what, tick_is, &src);
 	x86_tick_set_source(X86_TICK_LAPIC);
-	tap_ok(ok, "%s", what);
 }
 
 TEST_CASE(sched, preempt_ring3_lapic_timer, 913)

@@ -58,17 +58,3 @@ void diag_last_trap(void)
 	}
 }
 
-bool expect_exit(const struct task *t, int status, int got)
-{
-	if (!tap_expect(!t->killed_by, "task killed by signal %d", t->killed_by))
-		return false;
-	return tap_expect(got == status, "exit status %d, want %d", got, status);
-}
-
-bool expect_killed(const struct task *t, int sig)
-{
-	if (!tap_expect(t->killed_by, "task was not killed (exit status %d)", t->exit_status))
-		return false;
-	return tap_expect(t->killed_by == sig, "killed by signal %d, want %d", t->killed_by,
-			  sig);
-}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ktest.h" /* expect_exit(), expect_killed() */
 #include "percpu.h"
 #include "task.h"
 #include "trap.h"
@@ -34,9 +35,5 @@ void diag_last_trap(void);
 
 /* "#PF error 0x5 (P=1 W=0 U=1 RSVD=0 I=0)" */
 void pf_error_string(uint64_t err, char *buf, unsigned long size);
-
-/* A task exited normally with this status / was killed by this signal. */
-bool expect_exit(const struct task *t, int status, int got);
-bool expect_killed(const struct task *t, int sig);
 
 #endif /* X86_TESTUTIL_H */

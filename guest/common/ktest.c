@@ -3,9 +3,12 @@
  * Test set-up helpers (ktest.h).
  */
 #include "arch.h"
+#include "kprintf.h"
 #include "ktest.h"
 #include "ktimer.h"
+#include "smp.h"
 #include "tap.h"
+#include "task.h"
 #include "wait.h"
 
 bool ktest_begin(struct ktest_env *e, bool need_tick, const char *what)
@@ -20,7 +23,7 @@ bool ktest_begin(struct ktest_env *e, bool need_tick, const char *what)
 		return true;
 	arch_irq_disable();
 	arch_irq_restore(e->irq_flags);
-	tap_skip("no tick source (neither LAPIC timer nor PIT + PIC)", "%s", what);
+	tap_skip(arch_no_tick_reason, "%s", what);
 	return false;
 }
 
@@ -56,4 +59,37 @@ bool ktest_wait(bool (*cond)(void *ctx), void *ctx, unsigned long timeout_ticks)
 			break;
 	}
 	return cond(ctx);
+}
+
+bool ktest_need_two_cpus(const char *what)
+{
+	char reason[32];
+
+	if (smp_online_count() >= 2)
+		return true;
+	ksnprintf(reason, sizeof(reason), "needs 2 %ss", arch_cpu_noun);
+	tap_skip(reason, "%s", what);
+	return false;
+}
+
+void ktest_spin_us(uint32_t us)
+{
+	uint64_t start = arch_cycles(), limit = ktest_us_to_cycles(us);
+
+	while (arch_cycles() - start < limit)
+		arch_cpu_relax();
+}
+
+bool expect_exit(const struct task *t, int status, int got)
+{
+	if (!tap_expect(!t->killed_by, "task killed by signal %d", t->killed_by))
+		return false;
+	return tap_expect(got == status, "exit status %d, want %d", got, status);
+}
+
+bool expect_killed(const struct task *t, int sig)
+{
+	if (!tap_expect(t->killed_by, "task was not killed (exit status %d)", t->exit_status))
+		return false;
+	return tap_expect(t->killed_by == sig, "killed by signal %d, want %d", t->killed_by, sig);
 }
