@@ -198,25 +198,45 @@ static enum vcpu_exit_action handle_io(struct vcpu *vcpu)
 	return VCPU_EXIT_CONTINUE;
 }
 
+/*
+ * KVM splits an access that crosses a page boundary into pieces of any size
+ * up to 8 (e.g. 5 + 3 bytes). Devices only know 1, 2, 4 and 8, so odd
+ * pieces go to the bus one byte at a time, little-endian, like the bytes of
+ * a split bus cycle.
+ */
+static bool mmio_bytewise(struct bus *bus, uint64_t addr, uint8_t *data, unsigned len,
+			  bool is_write)
+{
+	bool ok = true;
+	for (unsigned i = 0; i < len; i++) {
+		uint64_t v = data[i];
+		if (is_write) {
+			ok &= bus_write(bus, addr + i, 1, v);
+		} else {
+			ok &= bus_read(bus, addr + i, 1, &v);
+			data[i] = (uint8_t)v;
+		}
+	}
+	return ok;
+}
+
 static enum vcpu_exit_action handle_mmio(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	unsigned len = run->mmio.len;
+	struct bus *bus = &vcpu->vm->mmio;
 	vcpu->stats.mmio_exits++;
-	if (len != 1 && len != 2 && len != 4 && len != 8) {
-		log_warn("vCPU %u: MMIO of impossible size %u at 0x%llx", vcpu->index, len,
-			 (unsigned long long)run->mmio.phys_addr);
-		if (!run->mmio.is_write)
-			memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
-		return VCPU_EXIT_CONTINUE;
-	}
+	if (len == 0 || len > sizeof(run->mmio.data))
+		return VCPU_EXIT_CONTINUE; /* KVM never does this; nothing to transfer */
 	uint64_t v = 0;
 	bool ok;
-	if (run->mmio.is_write) {
+	if (len != 1 && len != 2 && len != 4 && len != 8) {
+		ok = mmio_bytewise(bus, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write);
+	} else if (run->mmio.is_write) {
 		memcpy(&v, run->mmio.data, len);
-		ok = bus_write(&vcpu->vm->mmio, run->mmio.phys_addr, len, v);
+		ok = bus_write(bus, run->mmio.phys_addr, len, v);
 	} else {
-		ok = bus_read(&vcpu->vm->mmio, run->mmio.phys_addr, len, &v);
+		ok = bus_read(bus, run->mmio.phys_addr, len, &v);
 		memcpy(run->mmio.data, &v, len);
 	}
 	if (!ok) {

@@ -61,7 +61,18 @@ it_check "no KVM device: status 4 and a message that says so" $([ "$st" -eq 4 ] 
 IRQVM_KVM_DEVICE=/dev/null "$IRQVM" run "$G/exit42.json" >/dev/null 2>"$LOG/vmm.err"; st=$?
 it_check "a device that is not KVM: status 4 and a message that says so" $([ "$st" -eq 4 ] && grep -q "is not a KVM device" "$LOG/vmm.err"; echo $?) "status $st: $(cat "$LOG/vmm.err")"
 
+# A guest that throws thousands of random port/MMIO accesses of every size
+# (incl. page-crossing MMIO split by KVM into odd sizes) and junk device
+# commands at irqvm, then exits 0: irqvm must survive all of it.
+expect_status "a hostile guest's random port/MMIO accesses and junk commands leave the VM running (exit 0)" 0 \
+	"$IRQVM" run "$(cfg hostile ', "timeout": 60')"
+grep -aq "hostile guest: irqvm survived" "$LOG/vmm.out"
+it_check "the hostile guest reached its end and could still use the UART" $? "no survival line"
+
 if command -v valgrind >/dev/null; then
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$IRQVM" run "$G/hostile.json" >/dev/null 2>"$LOG/valgrind-hostile.log"; st=$?
+	it_check "valgrind: the hostile guest causes no memory errors or leaks in irqvm" $([ "$st" -eq 0 ]; echo $?) "status $st, see $LOG/valgrind-hostile.log"
 	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		"$IRQVM" run configs/x86-demo.json --set vcpus=2 >/dev/null 2>"$LOG/valgrind.log"; st=$?
 	it_check "valgrind: a full guest run (2 vCPUs) has no leaks or memory errors" $([ "$st" -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
