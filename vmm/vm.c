@@ -328,6 +328,17 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 	if (vm->console)
 		fflush(vm->console);
 
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu_stats *st = &vm->vcpus[i].stats;
+		log_info("vCPU %u: %llu exits (port I/O %llu, MMIO %llu, interrupt window %llu, "
+			 "IOAPIC EOI %llu, %llu ignored for suppress-EOI-broadcast), %llu ExtINT "
+			 "injections, %llu CPL0 int n delivered by irqvm", i,
+			 (unsigned long long)st->exits, (unsigned long long)st->pio_exits,
+			 (unsigned long long)st->mmio_exits, (unsigned long long)st->irq_window_exits,
+			 (unsigned long long)st->eoi_exits, (unsigned long long)st->eoi_exits_suppressed,
+			 (unsigned long long)st->ext_injections,
+			 (unsigned long long)st->softint_emulated);
+	}
 	int status = exit_status(vm, opts);
 	control_destroy(vm->control, vm_stop_reason_name(vm->stop_reason), status);
 	if (vm->stop_reason == VM_STOP_GUEST_EXIT && vm->exit_value_qemu_encoded)
