@@ -17,6 +17,7 @@
  */
 #include "arch.h"
 #include "ioapic.h"
+#include "irqtest.h"
 #include "irq.h"
 #include "kprintf.h"
 #include "lapic.h"
@@ -46,11 +47,6 @@ struct slot {
 };
 
 static struct slot slots[NR_SLOTS];
-
-static void cli(void)
-{
-	__asm__ __volatile__("cli" ::: "memory");
-}
 
 static void io_handler(unsigned int vector, void *ctx)
 {
@@ -139,7 +135,20 @@ static void io_end(void)
 	lapic_idle_us(QUIET_US); /* anything still in flight lands now */
 	for (unsigned int i = 0; i < NR_SLOTS; i++)
 		irq_unregister(VEC_BASE + i);
-	cli();
+	irqtest_cli();
+}
+
+/* Skipped without the hardware, failed if the set-up could not be done. */
+static bool start(const char *what)
+{
+	return can_run(what) && irqtest_begun(io_begin(), what);
+}
+
+/* Teardown first: the verdict line comes last. */
+static void finish(bool ok, const char *what)
+{
+	io_end();
+	tap_ok(ok, "%s", what);
 }
 
 static uint8_t bsp_id(void)
@@ -239,12 +248,8 @@ TEST_CASE(ioapic, edge, 831)
 	struct slot *s;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	s = setup(0x60, 16, bsp_id(), 0);
 	testdev_pulse(16);
 	ok = tap_expect(wait_count(0x60, 1), "not delivered");
@@ -257,8 +262,7 @@ TEST_CASE(ioapic, edge, 831)
 			      s->count, s->per_cpu[0]);
 	ok = ok && tap_expect(!(s->first_rte & IOAPIC_REMOTE_IRR) && !ioapic_remote_irr(16),
 			      "Remote IRR set for an edge entry");
-	io_end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(ioapic, level_remote_irr, 832)
@@ -270,12 +274,8 @@ TEST_CASE(ioapic, level_remote_irr, 832)
 	unsigned int held_count;
 	struct slot *s;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	s = setup(0x61, 17, bsp_id(), IOAPIC_LEVEL);
 	/* The handler ends its LAPIC part only (directed EOI) or nothing
 	 * (broadcast EOI): the IOAPIC must not hear of an EOI yet. */
@@ -325,12 +325,8 @@ TEST_CASE(ioapic, level_eoi_redelivery, 833)
 	bool ok;
 	int v;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	s = setup(0x62, 18, bsp_id(), IOAPIC_LEVEL);
 	s->lower_at = 3;
 	testdev_set_line(18, true);
@@ -350,12 +346,8 @@ TEST_CASE(ioapic, masked_level_unmask, 834)
 	bool ok;
 	int v;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	s = setup(0x63, 19, bsp_id(), IOAPIC_LEVEL | IOAPIC_MASKED);
 	s->lower_at = 1;
 	testdev_set_line(19, true);
@@ -409,10 +401,8 @@ TEST_CASE(ioapic, physical_destination, 835)
 
 	if (!can_run(what) || !ap_ready(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
+	if (!irqtest_begun(io_begin(), what))
 		return;
-	}
 	s = setup(0x64, 20, (uint8_t)x86_boot_info.apic_ids[1], 0);
 	testdev_pulse(20);
 	ok = tap_expect(wait_on_cpu(0x64, 1, 1), "not delivered on cpu 1");
@@ -422,8 +412,7 @@ TEST_CASE(ioapic, physical_destination, 835)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(s->per_cpu[0] == 1 && s->per_cpu[1] == 1 && s->count == 2,
 			      "cpu 0: %u, cpu 1: %u deliveries", s->per_cpu[0], s->per_cpu[1]);
-	io_end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(ioapic, level_on_second_cpu, 836)
@@ -436,10 +425,8 @@ TEST_CASE(ioapic, level_on_second_cpu, 836)
 
 	if (!can_run(what) || !ap_ready(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
+	if (!irqtest_begun(io_begin(), what))
 		return;
-	}
 	s = setup(0x65, 21, (uint8_t)x86_boot_info.apic_ids[1], IOAPIC_LEVEL);
 	s->lower_at = 2;
 	testdev_set_line(21, true);
@@ -466,10 +453,8 @@ TEST_CASE(ioapic, logical_destination, 837)
 		tap_skip("needs xAPIC flat logical IDs (APIC IDs below 8)", "%s", what);
 		return;
 	}
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
+	if (!irqtest_begun(io_begin(), what))
 		return;
-	}
 	l0 = (uint8_t)(1u << x86_boot_info.apic_ids[0]);
 	l1 = (uint8_t)(1u << x86_boot_info.apic_ids[1]);
 	s = setup(0x66, 22, l1, IOAPIC_DEST_LOGICAL);
@@ -485,8 +470,7 @@ TEST_CASE(ioapic, logical_destination, 837)
 	ok = ok && tap_expect(s->per_cpu[0] == 1 && s->per_cpu[1] == 2, "cpu 0: %u, cpu 1: %u",
 			      s->per_cpu[0], s->per_cpu[1]);
 	tap_diag("  logical IDs: cpu 0 %#x (LDR), cpu 1 %#x", lapic_logical_id(), l1);
-	io_end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 static bool nmi_arrived(void *ctx)
@@ -502,12 +486,8 @@ TEST_CASE(ioapic, nmi_delivery, 838)
 	struct slot *s;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	s = setup(0x67, 23, bsp_id(), IOAPIC_DM_NMI);
 	before = this_cpu()->nmi_count;
 	testdev_pulse(23);
@@ -516,8 +496,7 @@ TEST_CASE(ioapic, nmi_delivery, 838)
 	ok = ok && tap_expect(this_cpu()->nmi_count == before + 1, "%lu NMIs",
 			      this_cpu()->nmi_count - before);
 	ok = ok && tap_expect(s->count == 0, "vector %#x delivered %u times", 0x67, s->count);
-	io_end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(ioapic, reprogram_while_pending, 839)
@@ -529,12 +508,8 @@ TEST_CASE(ioapic, reprogram_while_pending, 839)
 	bool ok;
 	int v;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	old_slot = setup(0x68, 16, bsp_id(), IOAPIC_LEVEL | IOAPIC_MASKED);
 	old_slot->lower_at = 1;
 	new_slot = slot_of(0x69);
@@ -561,12 +536,8 @@ TEST_CASE(ioapic, isa_line_pic_masked, 840)
 	struct slot *s;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!io_begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_mask_all(); /* the PIC must not see the same line */
 	s = setup(0x6b, 11, bsp_id(), 0);
 	testdev_pulse(11);

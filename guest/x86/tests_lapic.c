@@ -13,6 +13,7 @@
  */
 #include "arch.h"
 #include "irq.h"
+#include "irqtest.h"
 #include "kprintf.h"
 #include "kstring.h"
 #include "lapic.h"
@@ -40,11 +41,6 @@ static struct {
 
 static void (*hook)(unsigned int vector);
 static bool hook_sent_eoi; /* the hook ended this vector itself */
-
-static void cli(void)
-{
-	__asm__ __volatile__("cli" ::: "memory");
-}
 
 static void sti(void)
 {
@@ -135,7 +131,28 @@ static void end(void)
 	for (unsigned int i = 0; i < ARRAY_SIZE(vectors); i++)
 		irq_unregister(vectors[i]);
 	hook = 0;
-	cli();
+	irqtest_cli();
+}
+
+/* Skipped without the LAPIC or, for a timer check (needs_clock), without
+ * the rates to calibrate its clock against; failed if the set-up could
+ * not be done. */
+static bool start(const char *what, bool needs_clock)
+{
+	if (!can_run(what))
+		return false;
+	if (needs_clock && (!lapic_timer_hz() || !arch_cycles_khz())) {
+		tap_skip("TSC frequency unknown: the timer clock cannot be calibrated", "%s", what);
+		return false;
+	}
+	return irqtest_begun(begin(), what);
+}
+
+/* Teardown first: the verdict line comes last. */
+static void finish(bool ok, const char *what)
+{
+	end();
+	tap_ok(ok, "%s", what);
 }
 
 static void self_ipi(uint8_t vector)
@@ -184,12 +201,8 @@ TEST_CASE(lapic, self_ipi, 801)
 			   "each on their vector";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	self_ipi(0x70);
 	ok = tap_expect(wait_count(0x70, 1), "shorthand self-IPI not delivered");
 	lapic_send_ipi(lapic_id(), 0x70, LAPIC_DM_FIXED);
@@ -197,8 +210,7 @@ TEST_CASE(lapic, self_ipi, 801)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(rec.count[0x70] == 2 && rec.n == 4, "%u deliveries, %u events",
 			      rec.count[0x70], rec.n);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(lapic, isr_until_eoi, 802)
@@ -207,12 +219,8 @@ TEST_CASE(lapic, isr_until_eoi, 802)
 			   "it at EOI";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	self_ipi(0x71);
 	ok = tap_expect(wait_count(0x71, 1), "not delivered");
 	end();
@@ -235,12 +243,8 @@ TEST_CASE(lapic, tpr_blocks_lower_classes, 803)
 	uint32_t ppr;
 	bool ok, held_irr;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	lapic_set_tpr(0x80);
 	ppr = lapic_ppr();
 	self_ipi(0x75);
@@ -253,8 +257,7 @@ TEST_CASE(lapic, tpr_blocks_lower_classes, 803)
 	ok = ok && tap_expect(wait_count(0x75, 1), "0x75 not delivered after TPR 0");
 	ok = ok && tap_expect(ppr == 0x80, "PPR %#x with TPR 0x80 and nothing in service", ppr);
 	ok = ok && tap_expect(held_irr, "0x75 not pending in IRR while blocked");
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 /* In 0x90's handler (interrupts on): 0xa0 nests, 0x80 must wait. */
@@ -273,7 +276,7 @@ static void nesting_hook(unsigned int vector)
 	wait_count(0xa0, 1);
 	self_ipi(0x80);
 	lapic_idle_us(QUIET_US);
-	cli();
+	irqtest_cli();
 }
 
 TEST_CASE(lapic, priority_nesting, 804)
@@ -284,12 +287,8 @@ TEST_CASE(lapic, priority_nesting, 804)
 	char got[96];
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	hook = nesting_hook;
 	self_ipi(0x90);
 	ok = tap_expect(wait_count(0x80, 1), "only %u events", rec.n);
@@ -322,18 +321,10 @@ TEST_CASE(lapic, timer_oneshot, 805)
 	uint32_t count;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, true))
 		return;
-	if (!hz || !khz) {
-		tap_skip("TSC frequency unknown: the timer clock cannot be calibrated", "%s", what);
-		return;
-	}
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	count = (uint32_t)(hz * 2 / 1000); /* 2 ms */
-	cli();
+	irqtest_cli();
 	t0 = rdtsc();
 	lapic_timer_oneshot(0x7a, count);
 	halt_for_timer();
@@ -347,8 +338,7 @@ TEST_CASE(lapic, timer_oneshot, 805)
 	ok = ok && tap_expect(lapic_timer_current() == 0, "current count %u after expiry",
 			      lapic_timer_current());
 	tap_diag("  one-shot of 2000 us fired after %lu us", (unsigned long)elapsed_us);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(lapic, timer_periodic, 806)
@@ -360,17 +350,9 @@ TEST_CASE(lapic, timer_periodic, 806)
 	uint32_t cur;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, true))
 		return;
-	if (!hz || !khz) {
-		tap_skip("TSC frequency unknown: the timer clock cannot be calibrated", "%s", what);
-		return;
-	}
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
-	cli();
+	irqtest_cli();
 	lapic_timer_periodic(0x7b, (uint32_t)(hz / 1000));
 	cur = lapic_timer_current();
 	/* The first tick is awaited by spinning (bounded); once the timer is
@@ -391,8 +373,7 @@ TEST_CASE(lapic, timer_periodic, 806)
 	ok = ok && tap_expect(ticks >= 10 && ticks <= 60, "%u ticks, want 10..60", ticks);
 	ok = ok && tap_expect(cur > 0 && cur <= hz / 1000, "current count %u right after arming", cur);
 	ok = ok && tap_expect(after_stop <= 1, "%u ticks after stop", after_stop);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(lapic, tsc_deadline, 807)
@@ -411,11 +392,9 @@ TEST_CASE(lapic, tsc_deadline, 807)
 		tap_skip("TSC frequency unknown", "%s", what);
 		return;
 	}
-	if (!begin()) {
-		tap_ok(false, "%s", what);
+	if (!irqtest_begun(begin(), what))
 		return;
-	}
-	cli();
+	irqtest_cli();
 	deadline = rdtsc() + khz * 2; /* 2 ms */
 	lapic_tsc_deadline_arm(0x7c, deadline);
 	halt_for_timer();
@@ -426,6 +405,5 @@ TEST_CASE(lapic, tsc_deadline, 807)
 			      (unsigned long)(deadline - rec.tsc[0x7c]));
 	tap_diag("  fired %lu us after the deadline",
 		 (unsigned long)((rec.tsc[0x7c] - deadline) * 1000 / khz));
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }

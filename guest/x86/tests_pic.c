@@ -12,6 +12,7 @@
  */
 #include "arch.h"
 #include "ioapic.h"
+#include "irqtest.h"
 #include "kstring.h"
 #include "lapic.h"
 #include "pic.h"
@@ -106,11 +107,6 @@ static bool expect_events(const char *want)
 	return tap_expect(!strcmp(got, want), "events \"%s\", want \"%s\"", got, want);
 }
 
-static void cli(void)
-{
-	__asm__ __volatile__("cli" ::: "memory");
-}
-
 static bool can_run(const char *what)
 {
 	if (!pic_present() || !testdev_present() || !lapic_present()) {
@@ -160,6 +156,19 @@ static void end(void)
 	arch_irq_restore(flags);
 }
 
+/* Skipped without the hardware, failed if the set-up could not be done. */
+static bool start(const char *what, bool auto_eoi)
+{
+	return can_run(what) && irqtest_begun(begin(auto_eoi), what);
+}
+
+/* Teardown first: the verdict line comes last. */
+static void finish(bool ok, const char *what)
+{
+	end();
+	tap_ok(ok, "%s", what);
+}
+
 TEST_CASE(pic, single_irq, 810)
 {
 	const char *what = "PIC: an edge on IRQ5 is delivered once on vector 0x25, in service "
@@ -167,14 +176,10 @@ TEST_CASE(pic, single_irq, 810)
 	uint16_t irr_pending;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(5);
-	cli();
+	irqtest_cli();
 	testdev_pulse(5);
 	irr_pending = pic_read_irr(); /* interrupts off: nothing acknowledged yet */
 	ok = wait_entries(1);
@@ -187,8 +192,7 @@ TEST_CASE(pic, single_irq, 810)
 			      rec.isr_in_handler[5]);
 	ok = ok && tap_expect(pic_read_isr() == 0 && !(pic_read_irr() & (1u << 5)),
 			      "ISR %#x IRR %#x after EOI", pic_read_isr(), pic_read_irr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, masked_irq_held_in_irr, 811)
@@ -196,12 +200,8 @@ TEST_CASE(pic, masked_irq_held_in_irr, 811)
 	const char *what = "PIC: a masked IRQ waits in IRR and is delivered on unmask";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	testdev_pulse(5); /* IRQ5 still masked by begin() */
 	lapic_idle_us(QUIET_US);
 	ok = tap_expect(entries() == 0, "%u interrupts while masked", entries());
@@ -212,8 +212,7 @@ TEST_CASE(pic, masked_irq_held_in_irr, 811)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(rec.count[5] == 1 && entries() == 1, "IRQ5 %u times, %u in all",
 			      rec.count[5], entries());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, priority_order, 812)
@@ -222,15 +221,11 @@ TEST_CASE(pic, priority_order, 812)
 			   "IR2, 3, 5, 6, 7)";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	for (unsigned int irq = 3; irq <= 10; irq++)
 		pic_unmask(irq);
-	cli();
+	irqtest_cli();
 	testdev_pulse(7);
 	testdev_pulse(6);
 	testdev_pulse(10);
@@ -239,8 +234,7 @@ TEST_CASE(pic, priority_order, 812)
 	ok = tap_expect(wait_entries(5), "only %u of 5 arrived", entries());
 	lapic_idle_us(QUIET_US);
 	ok = ok && expect_events("10 x10 3 x3 5 x5 6 x6 7 x7");
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 /* IRQ6's handler lets a higher (3) and a lower (7) request in. */
@@ -256,7 +250,7 @@ static void nesting_hook(unsigned int irq)
 	testdev_pulse(7);
 	lapic_idle_us(QUIET_US);
 	seven_early = rec.count[7] != 0;
-	__asm__ __volatile__("cli" ::: "memory");
+	irqtest_cli();
 }
 
 TEST_CASE(pic, nesting, 813)
@@ -265,12 +259,8 @@ TEST_CASE(pic, nesting, 813)
 			   "lower one waits for the EOI";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(3);
 	pic_unmask(6);
 	pic_unmask(7);
@@ -281,8 +271,7 @@ TEST_CASE(pic, nesting, 813)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(!seven_early, "IRQ7 arrived while IRQ6 was in service");
 	ok = ok && expect_events("6 3 x3 x6 7 x7");
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 /* IRQ3's handler, in service, masks its own level: with special mask mode
@@ -300,7 +289,7 @@ static void smm_hook(unsigned int irq)
 	__asm__ __volatile__("sti" ::: "memory");
 	testdev_pulse(6);
 	lapic_idle_until(entries_at_least, (void *)(uintptr_t)2, use_smm ? WAIT_US : QUIET_US);
-	__asm__ __volatile__("cli" ::: "memory");
+	irqtest_cli();
 	if (use_smm) {
 		pic_unmask(3);
 		pic_set_special_mask(false);
@@ -327,12 +316,8 @@ TEST_CASE(pic, special_mask_mode, 814)
 	char normal[64], special[64];
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(3);
 	pic_unmask(6);
 	smm_round(false, normal, sizeof(normal)); /* control: fully nested mode */
@@ -358,7 +343,7 @@ static bool rotation_round(const unsigned int *lines, unsigned int n, const char
 	bool ok;
 
 	rec = (__typeof__(rec)){ 0 };
-	cli();
+	irqtest_cli();
 	for (unsigned int i = 0; i < n; i++)
 		testdev_pulse(lines[i]);
 	ok = tap_expect(wait_entries(n), "only %u of %u arrived", entries(), n);
@@ -374,12 +359,8 @@ TEST_CASE(pic, rotation, 815)
 	static const unsigned int three_five_six[] = { 3, 5, 6 };
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(3);
 	pic_unmask(5);
 	pic_unmask(6);
@@ -396,8 +377,7 @@ TEST_CASE(pic, rotation, 815)
 	pic_set_lowest_priority(false, 5);
 	ok = ok && rotation_round(three_five_six, 3, "6 x6 3 x3 5 x5");
 	pic_set_lowest_priority(false, 7);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, auto_eoi, 816)
@@ -405,12 +385,8 @@ TEST_CASE(pic, auto_eoi, 816)
 	const char *what = "PIC: in AEOI mode the ISR is clear in the handler and no EOI is needed";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, true))
 		return;
-	if (!begin(true)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(5);
 	testdev_pulse(5);
 	ok = tap_expect(wait_entries(1), "IRQ5 did not arrive");
@@ -421,8 +397,7 @@ TEST_CASE(pic, auto_eoi, 816)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(rec.count[5] == 2 && pic_read_isr() == 0, "IRQ5 %u times, ISR %#x",
 			      rec.count[5], pic_read_isr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 /* The device deasserts on the third interrupt. */
@@ -439,12 +414,8 @@ TEST_CASE(pic, level_triggered_elcr, 817)
 	uint16_t elcr;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_set_elcr(1u << 5);
 	elcr = pic_get_elcr();
 	hook = level_hook;
@@ -455,8 +426,7 @@ TEST_CASE(pic, level_triggered_elcr, 817)
 	lapic_idle_us(QUIET_US);
 	ok = ok && tap_expect(rec.count[5] == 3, "IRQ5 delivered %u times, want 3", rec.count[5]);
 	ok = ok && tap_expect(!(pic_read_irr() & (1u << 5)), "IRR %#x after deassert", pic_read_irr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, spurious_irq7, 818)
@@ -467,16 +437,12 @@ TEST_CASE(pic, spurious_irq7, 818)
 	unsigned long spurious;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_set_elcr(1u << 5);
 	pic_unmask(5);
 	pic_unmask(7);
-	cli();
+	irqtest_cli();
 	testdev_set_line(5, true); /* INT rises; the CPU cannot take it */
 	testdev_set_line(5, false); /* ... and the request is gone again */
 	lapic_idle_us(QUIET_US);
@@ -487,8 +453,7 @@ TEST_CASE(pic, spurious_irq7, 818)
 	ok = ok && tap_expect(pic_read_isr() == 0, "ISR %#x afterwards", pic_read_isr());
 	tap_diag("  %s", spurious ? "the acknowledge came first: spurious IRQ7 rejected by its ISR bit"
 				  : "INT followed the line, the CPU never acknowledged (no IRQ7 either)");
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, spurious_irq15, 819)
@@ -498,16 +463,12 @@ TEST_CASE(pic, spurious_irq15, 819)
 	unsigned long spur0 = pic_spurious_count(15);
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_set_elcr(1u << 10);
 	pic_unmask(10);
 	pic_unmask(15);
-	cli();
+	irqtest_cli();
 	/* The slave's INT edge is latched in the master's (edge-triggered) IR2;
 	 * the slave's own level request then vanishes before the acknowledge. */
 	testdev_set_line(10, true);
@@ -519,8 +480,7 @@ TEST_CASE(pic, spurious_irq15, 819)
 			      rec.count[10], rec.count[15]);
 	ok = ok && tap_expect(pic_read_isr() == 0, "ISR %#x afterwards (master IR2 must be EOI'd)",
 			      pic_read_isr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, cascade, 820)
@@ -529,12 +489,8 @@ TEST_CASE(pic, cascade, 820)
 			   "both chips until EOI";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(10);
 	testdev_pulse(10);
 	ok = tap_expect(wait_entries(1), "IRQ10 did not arrive");
@@ -544,8 +500,7 @@ TEST_CASE(pic, cascade, 820)
 	ok = ok && tap_expect(rec.isr_in_handler[10] == ((1u << 10) | (1u << 2)),
 			      "ISR %#x in the handler, want 0x404", rec.isr_in_handler[10]);
 	ok = ok && tap_expect(pic_read_isr() == 0, "ISR %#x after EOI", pic_read_isr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pic, lint0_virtual_wire, 821)
@@ -554,12 +509,8 @@ TEST_CASE(pic, lint0_virtual_wire, 821)
 			   "unmasking LVT0 delivers it";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	lapic_set_lint0_extint(false);
 	pic_unmask(5);
 	testdev_pulse(5);
@@ -569,8 +520,7 @@ TEST_CASE(pic, lint0_virtual_wire, 821)
 	lapic_set_lint0_extint(true);
 	ok = ok && tap_expect(wait_entries(1), "not delivered after unmasking LVT0");
 	lapic_set_lint0_extint(true);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 /* IRQ6's handler lets IRQ3 nest; both end with a non-specific EOI. */
@@ -586,7 +536,7 @@ static void nonspecific_hook(unsigned int irq)
 	__asm__ __volatile__("sti" ::: "memory");
 	testdev_pulse(3);
 	wait_entries(2);
-	__asm__ __volatile__("cli" ::: "memory");
+	irqtest_cli();
 	pic_eoi_nonspecific(false);
 }
 
@@ -596,12 +546,8 @@ TEST_CASE(pic, nonspecific_eoi, 822)
 			   "(nested 3 inside 6)";
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what, false))
 		return;
-	if (!begin(false)) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_free_irq(3);
 	pic_free_irq(6);
 	pic_request_irq(3, recorder, NULL, PIC_HANDLER_OWN_EOI);
@@ -616,6 +562,5 @@ TEST_CASE(pic, nonspecific_eoi, 822)
 	ok = ok && tap_expect(isr_after_inner_eoi == (1u << 6), "ISR %#x after the inner EOI, want 0x40",
 			      isr_after_inner_eoi);
 	ok = ok && tap_expect(pic_read_isr() == 0, "ISR %#x at the end", pic_read_isr());
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }

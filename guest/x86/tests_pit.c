@@ -6,6 +6,7 @@
  * may wake late, and a late edge-triggered IRQ0 is coalesced.
  */
 #include "arch.h"
+#include "irqtest.h"
 #include "lapic.h"
 #include "pic.h"
 #include "pit.h"
@@ -76,7 +77,20 @@ static void end(void)
 	lapic_idle_us(2000);
 	pic_free_irq(PIT_IRQ);
 	pic_init(false);
-	__asm__ __volatile__("cli" ::: "memory");
+	irqtest_cli();
+}
+
+/* Skipped without the hardware, failed if the set-up could not be done. */
+static bool start(const char *what)
+{
+	return can_run(what) && irqtest_begun(begin(), what);
+}
+
+/* Teardown first: the verdict line comes last. */
+static void finish(bool ok, const char *what)
+{
+	end();
+	tap_ok(ok, "%s", what);
 }
 
 TEST_CASE(pit, periodic_rate, 850)
@@ -87,12 +101,8 @@ TEST_CASE(pit, periodic_rate, 850)
 	unsigned int ticks, after_stop, hz_x10 = 0;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(PIT_IRQ);
 	pit_periodic(PERIOD_DIVISOR);
 	end_tsc = rdtsc() + khz * WINDOW_MS;
@@ -120,8 +130,7 @@ TEST_CASE(pit, periodic_rate, 850)
 				      after_stop);
 	if (after_stop)
 		tap_diag("  %u tick(s) after stop", after_stop);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
 
 TEST_CASE(pit, oneshot, 851)
@@ -133,12 +142,8 @@ TEST_CASE(pit, oneshot, 851)
 	uint16_t c0, c1;
 	bool ok;
 
-	if (!can_run(what))
+	if (!start(what))
 		return;
-	if (!begin()) {
-		tap_ok(false, "%s", what);
-		return;
-	}
 	pic_unmask(PIT_IRQ);
 	t0 = rdtsc();
 	pit_oneshot(5966); /* 5 ms */
@@ -152,6 +157,5 @@ TEST_CASE(pit, oneshot, 851)
 	ok = ok && tap_expect(pit_rec.ticks == 1, "%u IRQ0s", pit_rec.ticks);
 	ok = ok && tap_expect(elapsed_us >= 4500, "fired after %lu us", (unsigned long)elapsed_us);
 	ok = ok && tap_expect(c0 <= 5966 && c1 <= c0, "count read %u then %u", c0, c1);
-	end();
-	tap_ok(ok, "%s", what);
+	finish(ok, what);
 }
