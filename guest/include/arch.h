@@ -157,4 +157,31 @@ bool arch_test_page_set_writable(uintptr_t va, bool writable);
  * it through the exception table). */
 bool arch_test_write_faults(volatile uint8_t *p);
 
+/* --- Hooks for the common user-mode tests (common/tests_user.c) --- */
+
+/* What the port's user-mode signal handler (u_sig_handler) recorded of
+ * its last upcall, in a common layout: `code` is the exception vector or
+ * cause, `saved_pc` the pc in the interrupted context, `marked_pc` the pc
+ * the fault program named in its marker register (uprog.h). */
+struct usig_log {
+	uint64_t count;
+	uint64_t signo, code, error_code, addr, pc;
+	uint64_t saved_pc, marked_pc;
+};
+
+void arch_usig_log_clear(void);
+void arch_usig_log_read(struct usig_log *log);
+
+/* How the diagnostics name an exception's code ("vector", "scause") and
+ * the saved user pc ("rip", "pc"). */
+extern const char arch_exc_code_name[];
+extern const char arch_user_pc_name[];
+
+/* User-mode side (the port's user_progs.c, in user text and data, so
+ * callable from common user programs): one system call, and the line
+ * u_prog_syscalls writes (its length is part of the checks: 34). */
+long arch_user_syscall(long nr, long a0, long a1, long a2);
+extern char arch_user_hello[];
+extern uint64_t arch_user_hello_len;
+
 #endif /* GUEST_ARCH_H */

@@ -119,6 +119,21 @@ TEST_CASE(exceptions, invalid_opcode, 304)
 	       stval ? "given" : "0 here");
 }
 
+/* A doubleword load from addr that may fault (resuming after it through
+ * the exception table); returns the load's address. */
+static uint64_t load_may_fault(uint64_t addr)
+{
+	uint64_t insn;
+
+	__asm__ __volatile__("lla %0, 1f\n"
+			     "1:\tld t0, 0(%1)\n"
+			     "2:\n" EXTABLE(1b, 2b)
+			     : "=&r"(insn)
+			     : "r"(addr)
+			     : "t0", "memory");
+	return insn;
+}
+
 static bool expect_pf(unsigned long seq, unsigned long code, uint64_t insn, uint64_t addr)
 {
 	bool ok = expect_trap(seq, code, insn) && expect_stval(addr);
@@ -127,18 +142,17 @@ static bool expect_pf(unsigned long seq, unsigned long code, uint64_t insn, uint
 	return ok;
 }
 
-TEST_CASE(exceptions, gp_noncanonical, 305)
+/* A load from addr faults with `code`, sepc at the load, stval = addr. */
+static bool load_faults(unsigned long code, uint64_t addr)
 {
 	unsigned long seq = trap_seq();
-	uint64_t insn;
 
-	__asm__ __volatile__("lla %0, 1f\n"
-			     "1:\tld t0, 0(%1)\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "r"(NONCANONICAL)
-			     : "t0", "memory");
-	tap_ok(expect_pf(seq, EXC_LOAD_PAGE_FAULT, insn, NONCANONICAL),
+	return expect_pf(seq, code, load_may_fault(addr), addr);
+}
+
+TEST_CASE(exceptions, gp_noncanonical, 305)
+{
+	tap_ok(load_faults(EXC_LOAD_PAGE_FAULT, NONCANONICAL),
 	       "load from a non-canonical Sv39 address (bits 63:39 != bit 38) in S-mode: load "
 	       "page fault, stval = address (x86: #GP)");
 }
@@ -169,16 +183,7 @@ TEST_CASE(exceptions, segment_not_present, 310)
 
 TEST_CASE(exceptions, pf_not_present, 311)
 {
-	unsigned long seq = trap_seq();
-	uint64_t insn, addr = (uintptr_t)rv_guard_page + 0x10;
-
-	__asm__ __volatile__("lla %0, 1f\n"
-			     "1:\tld t0, 0(%1)\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "r"(addr)
-			     : "t0", "memory");
-	tap_ok(expect_pf(seq, EXC_LOAD_PAGE_FAULT, insn, addr),
+	tap_ok(load_faults(EXC_LOAD_PAGE_FAULT, (uintptr_t)rv_guard_page + 0x10),
 	       "load from an unmapped page in S-mode: load page fault, stval = address, sepc at "
 	       "the load");
 }
@@ -239,12 +244,7 @@ TEST_CASE(exceptions, pf_supervisor_user, 320)
 	/* sstatus.SUM = 0: S-mode loads from U pages fault (privileged spec
 	 * 12.1.1.3), the equivalent of x86's SMAP. */
 	csr_clear(sstatus, SSTATUS_SUM);
-	__asm__ __volatile__("lla %0, 1f\n"
-			     "1:\tld t0, 0(%1)\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "r"(addr)
-			     : "t0", "memory");
+	insn = load_may_fault(addr);
 	csr_set(sstatus, SSTATUS_SUM);
 	ok = expect_pf(seq, EXC_LOAD_PAGE_FAULT, insn, addr);
 	seq = trap_seq();
@@ -290,12 +290,7 @@ TEST_CASE(exceptions, misaligned_load, 322)
 	unsigned long seq = trap_seq();
 	uint64_t insn, addr = (uintptr_t)buf + 1;
 
-	__asm__ __volatile__("lla %0, 1f\n"
-			     "1:\tld t0, 0(%1)\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "r"(addr)
-			     : "t0", "memory");
+	insn = load_may_fault(addr);
 	misaligned_trapped(seq, EXC_LOAD_MISALIGNED, insn, addr,
 			   "misaligned doubleword load in S-mode: load address misaligned, stval = "
 			   "address");

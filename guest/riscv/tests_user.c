@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * U-mode: entering it, exceptions raised by user code, the ecall system
- * call path and signal upcalls. User programs are in user_progs.[cS].
+ * call path and signal upcalls: the RISC-V side of them (the checks every
+ * port shares are in common/tests_user.c). User programs are in
+ * user_progs.[cS].
  */
+#include "arch.h"
 #include "boot.h"
 #include "csr.h"
 #include "kstring.h"
@@ -12,6 +15,7 @@
 #include "sections.h"
 #include "tap.h"
 #include "test.h"
+#include "tests_user.h"
 #include "testutil.h"
 #include "uapi.h"
 #include "uprog.h"
@@ -34,15 +38,6 @@ TEST_CASE(user, enter_ring3, 400)
 			      "ecall at %#lx, outside the user text", (unsigned long)e->sepc);
 	tap_ok(ok, "sret into U-mode: the task's ecall arrives as scause 8 (from U-mode) with "
 		   "sstatus.SPP = 0");
-}
-
-TEST_CASE(user, exit_status, 401)
-{
-	struct task t;
-	int status = user_task_run(&t, "exit", u_prog_exit, 42);
-
-	tap_ok(expect_exit(&t, 42, status), "SYS_EXIT(42) ends the task with status 42 (via %s)",
-	       t.syscall_path ? t.syscall_path : "?");
 }
 
 /*
@@ -193,33 +188,17 @@ TEST_CASE(syscall, insn_probe, 500)
 		 "syscall/sysretq probe");
 }
 
+/* Every call entered through ecall. */
+static bool ecall_path_ok(const struct task *t)
+{
+	return tap_expect(t->syscall_path && !t->syscall_path_mixed &&
+				  !strcmp(t->syscall_path, SYSCALL_PATH_ECALL),
+			  "entered via %s", t->syscall_path ? t->syscall_path : "?");
+}
+
 TEST_CASE(syscall, ecall, 501)
 {
-	struct task t;
-	int status;
-	const char *path;
-	bool ok_path;
-
-	memset(u_results, 0, sizeof(u_results));
-	u_target = (uintptr_t)&boot_params; /* a kernel buffer for the EFAULT case */
-	status = user_task_run(&t, "syscalls", u_prog_syscalls, 0);
-	if (!tap_ok(expect_exit(&t, 0, status), "user task making system calls ran to SYS_EXIT"))
-		return;
-	ok_path = tap_expect(t.syscall_path && !t.syscall_path_mixed &&
-				     !strcmp(t.syscall_path, SYSCALL_PATH_ECALL),
-			     "entered via %s", t.syscall_path ? t.syscall_path : "?");
-	path = t.syscall_path;
-	tap_ok(ok_path && u_results[0] == 34, "syscall write via %s returns the length (%ld)", path,
-	       (long)u_results[0]);
-	tap_ok(ok_path && tap_expect(u_results[1] == (int64_t)t.pid, "pid %u", t.pid),
-	       "syscall getpid via %s returns the task's pid (%ld)", path, (long)u_results[1]);
-	tap_ok(ok_path && u_results[2] == 0, "syscall yield via %s returns 0 (%ld)", path,
-	       (long)u_results[2]);
-	tap_ok(ok_path && u_results[3] == -ENOSYS,
-	       "unknown syscall number via %s returns -ENOSYS (%ld)", path, (long)u_results[3]);
-	tap_ok(ok_path && u_results[4] == -EFAULT,
-	       "syscall write of a kernel buffer via %s returns -EFAULT (%ld)", path,
-	       (long)u_results[4]);
+	utest_syscalls(ecall_path_ok);
 }
 
 TEST_CASE(syscall, syscall_insn, 502)
@@ -230,40 +209,14 @@ TEST_CASE(syscall, syscall_insn, 502)
 
 /* ------------------------------------------------------------------ */
 
-/* Run a fault program with u_sig_handler registered: the handler must see
- * the fault once, resume the program past it, and sigreturn must restore
- * the registers (the program's canary check makes it exit 0). */
-static bool user_upcall(void (*prog)(uint64_t), int sig, unsigned long code, struct task *t)
-{
-	int status;
-	bool ok;
-
-	memset(&u_sig_log, 0, sizeof(u_sig_log));
-	status = user_task_run(t, "upcall", prog, (uintptr_t)u_sig_handler);
-	ok = expect_exit(t, 0, status);
-	ok &= tap_expect(u_sig_log.count == 1 && t->nr_signals == 1, "handler ran %lu times",
-			 (unsigned long)u_sig_log.count);
-	if (!ok)
-		return false;
-	ok &= tap_expect(u_sig_log.signo == (uint64_t)sig, "signal %lu, want %d",
-			 (unsigned long)u_sig_log.signo, sig);
-	ok &= tap_expect(u_sig_log.vector == code, "scause %lu, want %lu",
-			 (unsigned long)u_sig_log.vector, code);
-	ok &= tap_expect(u_sig_log.pc == u_sig_log.regs_s2 && u_sig_log.regs_pc == u_sig_log.pc,
-			 "siginfo pc %#lx, saved pc %#lx, want %#lx", (unsigned long)u_sig_log.pc,
-			 (unsigned long)u_sig_log.regs_pc, (unsigned long)u_sig_log.regs_s2);
-	return ok;
-}
-
 TEST_CASE(signal, pf_upcall, 600)
 {
-	struct task t;
+	struct usig_log log;
 	bool ok;
 
 	u_target = (uintptr_t)&boot_params;
-	ok = user_upcall(u_prog_read, SIGSEGV, EXC_LOAD_PAGE_FAULT, &t);
-	ok = ok && tap_expect(u_sig_log.addr == u_target, "addr %#lx",
-			      (unsigned long)u_sig_log.addr);
+	ok = utest_upcall(u_prog_read, SIGSEGV, EXC_LOAD_PAGE_FAULT, &log);
+	ok = ok && tap_expect(log.addr == u_target, "addr %#lx", (unsigned long)log.addr);
 	tap_ok(ok, "user load page fault -> SIGSEGV upcall with stval as the address, sigreturn "
 		   "resumes");
 }
@@ -277,53 +230,33 @@ TEST_CASE(signal, de_upcall, 601)
 
 TEST_CASE(signal, ud_upcall, 602)
 {
-	struct task t;
-	bool ok = user_upcall(u_prog_illegal, SIGILL, EXC_ILLEGAL_INSN, &t);
+	struct usig_log log;
+	bool ok = utest_upcall(u_prog_illegal, SIGILL, EXC_ILLEGAL_INSN, &log);
 
-	ok = ok && tap_expect(u_sig_log.error_code == 0xc0001073 || !u_sig_log.error_code,
+	ok = ok && tap_expect(log.error_code == 0xc0001073 || !log.error_code,
 			      "error_code %#lx, want the instruction bits or 0",
-			      (unsigned long)u_sig_log.error_code);
+			      (unsigned long)log.error_code);
 	tap_ok(ok, "user illegal instruction -> SIGILL upcall, handler skips it, sigreturn restores "
 		   "registers");
 }
 
 TEST_CASE(signal, bp_upcall, 603)
 {
-	struct task t;
+	struct usig_log log;
 
-	tap_ok(user_upcall(u_prog_ebreak, SIGTRAP, EXC_BREAKPOINT, &t),
+	tap_ok(utest_upcall(u_prog_ebreak, SIGTRAP, EXC_BREAKPOINT, &log),
 	       "user ebreak -> SIGTRAP upcall, siginfo pc AT the ebreak (x86: after int3)");
 }
 
 TEST_CASE(signal, kill_without_handler, 604)
 {
-	struct task t;
-	int status;
-	bool ok;
-
-	user_task_run(&t, "illegal", u_prog_illegal, 0);
-	ok = expect_killed(&t, SIGILL) &&
-	     tap_expect(t.exit_status == TASK_KILLED_STATUS(SIGILL), "status %d", t.exit_status);
-	status = user_task_run(&t, "exit", u_prog_exit, 7);
-	ok = ok && expect_exit(&t, 7, status);
-	tap_ok(ok, "user illegal instruction without a handler kills the task (status 132), the "
-		   "kernel goes on");
+	tap_ok(utest_kill_without_handler(u_prog_illegal, "illegal"),
+	       "user illegal instruction without a handler kills the task (status 132), the "
+	       "kernel goes on");
 }
 
 TEST_CASE(signal, fault_in_handler, 605)
 {
-	struct task t;
-	bool ok;
-
-	user_task_run(&t, "nested", u_prog_illegal, (uintptr_t)u_sig_handler_faults);
-	ok = expect_killed(&t, SIGILL) && tap_expect(t.nr_signals == 1, "%u upcalls", t.nr_signals);
-	tap_ok(ok, "a fault inside the signal handler kills the task");
-}
-
-TEST_CASE(signal, forged_sigreturn, 606)
-{
-	struct task t;
-
-	user_task_run(&t, "sigreturn", u_prog_sigreturn, 0);
-	tap_ok(expect_killed(&t, SIGSEGV), "SYS_SIGRETURN outside a handler kills the task");
+	tap_ok(utest_fault_in_handler(u_prog_illegal),
+	       "a fault inside the signal handler kills the task");
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * User-mode programs written in C: system calls, the signal handler and
- * the busy loop of the scheduler tests. Everything here runs in U-mode
- * (see uprog.h for the rules).
+ * User-mode programs written in C: the system call hook of the common
+ * u_prog_syscalls (common/user_progs.c), the signal handler and the busy
+ * loop of the scheduler tests. Everything here runs in U-mode (see uprog.h
+ * for the rules).
  */
+#include "arch.h"
 #include "uprog.h"
+#include "user_progs.h"
 #include "uthread.h"
 
 struct u_sig_log u_sig_log __user_data;
@@ -14,9 +17,11 @@ uint64_t u_value __user_data;
 volatile uint64_t u_busy_count[UTHREAD_SLOTS] __user_data;
 volatile uint64_t u_busy_stop __user_data;
 
-static char u_hello[] __user_data = "# hello from U-mode via SYS_WRITE\n";
+char arch_user_hello[] __user_data = "# hello from U-mode via SYS_WRITE\n";
+uint64_t arch_user_hello_len __user_data = sizeof(arch_user_hello) - 1;
 
-static __always_inline long u_syscall(long nr, long a0, long a1, long a2)
+/* ecall: a7 = number, a0-a2 = arguments, result in a0. */
+long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 {
 	register long r_a0 __asm__("a0") = a0;
 	register long r_a1 __asm__("a1") = a1;
@@ -25,18 +30,6 @@ static __always_inline long u_syscall(long nr, long a0, long a1, long a2)
 
 	__asm__ __volatile__("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
 	return r_a0;
-}
-
-void __user_text u_prog_syscalls(uint64_t unused)
-{
-	(void)unused;
-	u_results[0] = u_syscall(SYS_WRITE, (long)u_hello, sizeof(u_hello) - 1, 0);
-	u_results[1] = u_syscall(SYS_GETPID, 0, 0, 0);
-	u_results[2] = u_syscall(SYS_YIELD, 0, 0, 0);
-	u_results[3] = u_syscall(999, 0, 0, 0);
-	/* u_target holds a kernel address: must be refused, not read. */
-	u_results[4] = u_syscall(SYS_WRITE, (long)u_target, 4, 0);
-	u_syscall(SYS_EXIT, 0, 0, 0);
 }
 
 /* Records what it was given and resumes where the program asked (s3). */
@@ -58,7 +51,7 @@ void __user_text u_prog_busy(uint64_t slot)
 {
 	while (!u_busy_stop)
 		u_busy_count[slot & (UTHREAD_SLOTS - 1)]++;
-	u_syscall(SYS_EXIT, 0, 0, 0);
+	arch_user_syscall(SYS_EXIT, 0, 0, 0);
 	for (;;)
 		;
 }

@@ -106,86 +106,86 @@ TEST_CASE(exceptions, invalid_opcode, 304)
 	       "#UD ud2 in ring 0: fault, saved RIP at ud2");
 }
 
+/* The last exception was `vector` at insn with error code err (tap_expect). */
+static bool expect_fault(unsigned long seq, unsigned int vector, uint64_t insn, uint64_t err)
+{
+	return expect_trap(seq, vector, insn) && expect_error_code(err);
+}
+
+/* A load from NONCANONICAL through rax, addressed as `operand` (label 1
+ * faults, 2 resumes); insn gets the load's address. */
+#define LOAD_NONCANONICAL(operand, insn)                                       \
+	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"                          \
+			     "movabsq %1, %%rax\n"                             \
+			     "1:\tmovq " operand ", %%rcx\n"                   \
+			     "2:\n" EXTABLE(1b, 2b)                            \
+			     : "=&r"(insn)                                     \
+			     : "i"(NONCANONICAL)                               \
+			     : "rax", "rcx", "memory")
+
+/* Load segment register `seg` with the not-present selector X86_NP_DS
+ * (label 1 faults, 2 resumes), then with the kernel data selector again
+ * (the failed load left the old value, but be sure); insn gets the
+ * faulting load's address. */
+#define LOAD_NP_SELECTOR(seg, insn)                                            \
+	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"                          \
+			     "movl %1, %%eax\n"                                \
+			     "1:\tmovl %%eax, %%" seg "\n"                     \
+			     "2:\n\t"                                          \
+			     "movl %2, %%eax\n\t"                              \
+			     "movl %%eax, %%" seg "\n" EXTABLE(1b, 2b)         \
+			     : "=&r"(insn)                                     \
+			     : "i"(X86_NP_DS), "i"(X86_KERNEL_DS)              \
+			     : "rax", "memory")
+
 TEST_CASE(exceptions, gp_noncanonical, 305)
 {
 	unsigned long seq = trap_seq();
 	uint64_t insn;
-	bool ok;
 
-	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"
-			     "movabsq %1, %%rax\n"
-			     "1:\tmovq (%%rax), %%rcx\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "i"(NONCANONICAL)
-			     : "rax", "rcx", "memory");
-	ok = expect_trap(seq, X86_EXC_GP, insn) && expect_error_code(0);
-	tap_ok(ok, "#GP(0) non-canonical load in ring 0: fault, saved RIP at the load");
+	LOAD_NONCANONICAL("(%%rax)", insn);
+	tap_ok(expect_fault(seq, X86_EXC_GP, insn, 0),
+	       "#GP(0) non-canonical load in ring 0: fault, saved RIP at the load");
 }
 
 TEST_CASE(exceptions, ss_noncanonical, 308)
 {
 	unsigned long seq = trap_seq();
 	uint64_t insn;
-	bool ok;
 
 	/* A non-canonical address formed with RSP as base is a stack-segment
 	 * reference: #SS(0), not #GP (SDM vol. 3, 6.15, interrupt 12). */
-	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"
-			     "movabsq %1, %%rax\n"
-			     "1:\tmovq (%%rsp,%%rax), %%rcx\n"
-			     "2:\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "i"(NONCANONICAL)
-			     : "rax", "rcx", "memory");
-	ok = expect_trap(seq, X86_EXC_SS, insn) && expect_error_code(0);
-	tap_ok(ok, "#SS(0) non-canonical stack reference in ring 0: fault, RIP at the load");
+	LOAD_NONCANONICAL("(%%rsp,%%rax)", insn);
+	tap_ok(expect_fault(seq, X86_EXC_SS, insn, 0),
+	       "#SS(0) non-canonical stack reference in ring 0: fault, RIP at the load");
 }
 
 TEST_CASE(exceptions, ss_not_present, 309)
 {
 	unsigned long seq = trap_seq();
 	uint64_t insn;
-	bool ok;
 
 	/* Loading SS with a not-present descriptor raises #SS(selector), not
-	 * #NP. SS keeps its old value; reload it anyway. */
-	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"
-			     "movl %1, %%eax\n"
-			     "1:\tmovl %%eax, %%ss\n"
-			     "2:\n\t"
-			     "movl %2, %%eax\n\t"
-			     "movl %%eax, %%ss\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "i"(X86_NP_DS), "i"(X86_KERNEL_DS)
-			     : "rax", "memory");
-	ok = expect_trap(seq, X86_EXC_SS, insn) && expect_error_code(X86_NP_DS);
-	tap_ok(ok, "#SS(sel) loading a not-present stack segment: fault, error code = selector");
+	 * #NP. */
+	LOAD_NP_SELECTOR("ss", insn);
+	tap_ok(expect_fault(seq, X86_EXC_SS, insn, X86_NP_DS),
+	       "#SS(sel) loading a not-present stack segment: fault, error code = selector");
 }
 
 TEST_CASE(exceptions, segment_not_present, 310)
 {
 	unsigned long seq = trap_seq();
 	uint64_t insn;
-	bool ok;
 
-	__asm__ __volatile__("leaq 1f(%%rip), %0\n\t"
-			     "movl %1, %%eax\n"
-			     "1:\tmovl %%eax, %%ds\n"
-			     "2:\n\t"
-			     "movl %2, %%eax\n\t"
-			     "movl %%eax, %%ds\n" EXTABLE(1b, 2b)
-			     : "=&r"(insn)
-			     : "i"(X86_NP_DS), "i"(X86_KERNEL_DS)
-			     : "rax", "memory");
-	ok = expect_trap(seq, X86_EXC_NP, insn) && expect_error_code(X86_NP_DS);
-	tap_ok(ok, "#NP(sel) loading a not-present data segment: fault, error code = selector");
+	LOAD_NP_SELECTOR("ds", insn);
+	tap_ok(expect_fault(seq, X86_EXC_NP, insn, X86_NP_DS),
+	       "#NP(sel) loading a not-present data segment: fault, error code = selector");
 }
 
 static bool expect_pf(unsigned long seq, uint64_t insn, uint64_t addr, uint64_t err)
 {
 	const struct trap_record *r = last_trap();
-	bool ok = expect_trap(seq, X86_EXC_PF, insn) && expect_error_code(err);
+	bool ok = expect_fault(seq, X86_EXC_PF, insn, err);
 
 	if (ok)
 		ok = tap_expect(r->cr2 == addr, "CR2 %#lx, want %#lx", (unsigned long)r->cr2,

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Ring 3: entering user mode, exceptions raised by user code, the system
- * call paths and signal upcalls. User programs are in user_progs.[cS].
+ * call paths and signal upcalls: the x86 side of them (the checks every
+ * port shares are in common/tests_user.c). User programs are in
+ * user_progs.[cS].
  */
+#include "arch.h"
 #include "boot.h"
 #include "host.h"
 #include "kstring.h"
@@ -10,6 +13,7 @@
 #include "sections.h"
 #include "tap.h"
 #include "test.h"
+#include "tests_user.h"
 #include "testutil.h"
 #include "uapi.h"
 #include "uprog.h"
@@ -22,15 +26,6 @@ TEST_CASE(user, enter_ring3, 400)
 	int status = user_task_run(&t, "cpl", u_prog_cpl, 0);
 
 	tap_ok(expect_exit(&t, 3, status), "iretq into ring 3: the task sees CPL 3 in CS");
-}
-
-TEST_CASE(user, exit_status, 401)
-{
-	struct task t;
-	int status = user_task_run(&t, "exit", u_prog_exit, 42);
-
-	tap_ok(expect_exit(&t, 42, status), "SYS_EXIT(42) ends the task with status 42 (via %s)",
-	       t.syscall_path ? t.syscall_path : "?");
 }
 
 /*
@@ -193,38 +188,16 @@ static bool expect_path(const struct task *t, const char *want)
 			  t->syscall_path, want);
 }
 
+/* Every call the int $0x80 way (either way on a quirky host). */
+static bool int80_path_ok(const struct task *t)
+{
+	return expect_path(t, expected_int80_path());
+}
+
 TEST_CASE(syscall, int80, 501)
 {
-	struct task t;
-	int status;
-	const char *path;
-	bool ok_path;
-
-	memset(u_results, 0, sizeof(u_results));
 	u_syscall_mode = U_SYSCALL_INT80;
-	u_target = (uint64_t)&boot_params; /* a kernel buffer for the EFAULT case */
-	status = user_task_run(&t, "syscalls", u_prog_syscalls, 0);
-	if (!tap_ok(expect_exit(&t, 0, status), "user task making system calls ran to SYS_EXIT"))
-		return;
-	ok_path = expect_path(&t, expected_int80_path());
-	path = t.syscall_path;
-
-	/* Re-check the path for every line so each carries its own reason. */
-	tap_ok(ok_path && u_results[0] == 34,
-	       "syscall write via %s returns the length (%ld)", path, (long)u_results[0]);
-	ok_path = expect_path(&t, expected_int80_path());
-	tap_ok(ok_path && tap_expect(u_results[1] == (int64_t)t.pid, "pid %u", t.pid),
-	       "syscall getpid via %s returns the task's pid (%ld)", path, (long)u_results[1]);
-	ok_path = expect_path(&t, expected_int80_path());
-	tap_ok(ok_path && u_results[2] == 0, "syscall yield via %s returns 0 (%ld)", path,
-	       (long)u_results[2]);
-	ok_path = expect_path(&t, expected_int80_path());
-	tap_ok(ok_path && u_results[3] == -ENOSYS,
-	       "unknown syscall number via %s returns -ENOSYS (%ld)", path, (long)u_results[3]);
-	ok_path = expect_path(&t, expected_int80_path());
-	tap_ok(ok_path && u_results[4] == -EFAULT,
-	       "syscall write of a kernel buffer via %s returns -EFAULT (%ld)", path,
-	       (long)u_results[4]);
+	utest_syscalls(int80_path_ok);
 }
 
 TEST_CASE(syscall, syscall_insn, 502)
@@ -254,98 +227,50 @@ TEST_CASE(syscall, syscall_insn, 502)
 
 /* ------------------------------------------------------------------ */
 
-/* Run a fault program with u_sig_handler registered: the handler must see
- * the fault once, resume the program past it, and sigreturn must restore
- * the registers (the program's canary check makes it exit 0). */
-static bool user_upcall(void (*prog)(uint64_t), int sig, unsigned int vector, struct task *t)
-{
-	int status;
-	bool ok;
-
-	memset(&u_sig_log, 0, sizeof(u_sig_log));
-	status = user_task_run(t, "upcall", prog, (uint64_t)u_sig_handler);
-	ok = expect_exit(t, 0, status);
-	ok &= tap_expect(u_sig_log.count == 1 && t->nr_signals == 1, "handler ran %lu times",
-			 (unsigned long)u_sig_log.count);
-	if (!ok)
-		return false;
-	ok &= tap_expect(u_sig_log.signo == (uint64_t)sig, "signal %lu, want %d",
-			 (unsigned long)u_sig_log.signo, sig);
-	ok &= tap_expect(u_sig_log.vector == vector, "vector %lu, want %u",
-			 (unsigned long)u_sig_log.vector, vector);
-	ok &= tap_expect(u_sig_log.pc == u_sig_log.regs_r12 && u_sig_log.regs_rip == u_sig_log.pc,
-			 "siginfo pc %#lx, saved rip %#lx, want %#lx",
-			 (unsigned long)u_sig_log.pc, (unsigned long)u_sig_log.regs_rip,
-			 (unsigned long)u_sig_log.regs_r12);
-	return ok;
-}
-
 TEST_CASE(signal, pf_upcall, 600)
 {
-	struct task t;
+	struct usig_log log;
 	bool ok;
 
 	u_target = (uint64_t)&boot_params;
-	ok = user_upcall(u_prog_read, SIGSEGV, X86_EXC_PF, &t);
-	ok = ok && tap_expect(u_sig_log.addr == u_target && u_sig_log.error_code == (PF_P | PF_U),
-			      "addr %#lx error %#lx", (unsigned long)u_sig_log.addr,
-			      (unsigned long)u_sig_log.error_code);
+	ok = utest_upcall(u_prog_read, SIGSEGV, X86_EXC_PF, &log);
+	ok = ok && tap_expect(log.addr == u_target && log.error_code == (PF_P | PF_U),
+			      "addr %#lx error %#lx", (unsigned long)log.addr,
+			      (unsigned long)log.error_code);
 	tap_ok(ok, "user #PF -> SIGSEGV upcall with address and error code, sigreturn resumes");
 }
 
 TEST_CASE(signal, de_upcall, 601)
 {
-	struct task t;
+	struct usig_log log;
 
-	tap_ok(user_upcall(u_prog_div0, SIGFPE, X86_EXC_DE, &t),
+	tap_ok(utest_upcall(u_prog_div0, SIGFPE, X86_EXC_DE, &log),
 	       "user #DE -> SIGFPE upcall, handler skips the div, sigreturn restores registers");
 }
 
 TEST_CASE(signal, ud_upcall, 602)
 {
-	struct task t;
+	struct usig_log log;
 
-	tap_ok(user_upcall(u_prog_ud2, SIGILL, X86_EXC_UD, &t),
+	tap_ok(utest_upcall(u_prog_ud2, SIGILL, X86_EXC_UD, &log),
 	       "user #UD -> SIGILL upcall, handler skips ud2, sigreturn restores registers");
 }
 
 TEST_CASE(signal, bp_upcall, 603)
 {
-	struct task t;
+	struct usig_log log;
 
-	tap_ok(user_upcall(u_prog_int3, SIGTRAP, X86_EXC_BP, &t),
+	tap_ok(utest_upcall(u_prog_int3, SIGTRAP, X86_EXC_BP, &log),
 	       "user #BP -> SIGTRAP upcall, siginfo pc after int3 (trap)");
 }
 
 TEST_CASE(signal, kill_without_handler, 604)
 {
-	struct task t;
-	int status;
-	bool ok;
-
-	user_task_run(&t, "ud2", u_prog_ud2, 0);
-	ok = expect_killed(&t, SIGILL) &&
-	     tap_expect(t.exit_status == TASK_KILLED_STATUS(SIGILL), "status %d", t.exit_status);
-	status = user_task_run(&t, "exit", u_prog_exit, 7);
-	ok = ok && expect_exit(&t, 7, status);
-	tap_ok(ok, "user #UD without a handler kills the task (status 132), the kernel goes on");
+	tap_ok(utest_kill_without_handler(u_prog_ud2, "ud2"),
+	       "user #UD without a handler kills the task (status 132), the kernel goes on");
 }
 
 TEST_CASE(signal, fault_in_handler, 605)
 {
-	struct task t;
-	bool ok;
-
-	user_task_run(&t, "nested", u_prog_ud2, (uint64_t)u_sig_handler_faults);
-	ok = expect_killed(&t, SIGILL) &&
-	     tap_expect(t.nr_signals == 1, "%u upcalls", t.nr_signals);
-	tap_ok(ok, "a fault inside the signal handler kills the task");
-}
-
-TEST_CASE(signal, forged_sigreturn, 606)
-{
-	struct task t;
-
-	user_task_run(&t, "sigreturn", u_prog_sigreturn, 0);
-	tap_ok(expect_killed(&t, SIGSEGV), "SYS_SIGRETURN outside a handler kills the task");
+	tap_ok(utest_fault_in_handler(u_prog_ud2), "a fault inside the signal handler kills the task");
 }

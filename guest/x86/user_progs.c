@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * User-mode programs written in C: system calls and the signal handler.
+ * User-mode programs written in C: the system call hook of the common
+ * u_prog_syscalls (common/user_progs.c) and the signal handler.
  * Everything here runs in ring 3 (see uprog.h for the rules).
  */
+#include "arch.h"
 #include "uprog.h"
+#include "user_progs.h"
 
 struct u_sig_log u_sig_log __user_data;
 uint64_t u_syscall_mode __user_data;
@@ -11,9 +14,11 @@ uint64_t u_target __user_data;
 uint64_t u_spin_cycles __user_data;
 int64_t u_results[8] __user_data;
 
-static char u_hello[] __user_data = "# hello from ring 3 via SYS_WRITE\n";
+char arch_user_hello[] __user_data = "# hello from ring 3 via SYS_WRITE\n";
+uint64_t arch_user_hello_len __user_data = sizeof(arch_user_hello) - 1;
 
-static __always_inline long u_syscall(long nr, long a0, long a1, long a2)
+/* int $0x80, or the syscall instruction when the test chose it. */
+long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 {
 	long ret;
 
@@ -28,18 +33,6 @@ static __always_inline long u_syscall(long nr, long a0, long a1, long a2)
 				     : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
 				     : "memory");
 	return ret;
-}
-
-void __user_text u_prog_syscalls(uint64_t unused)
-{
-	(void)unused;
-	u_results[0] = u_syscall(SYS_WRITE, (long)u_hello, sizeof(u_hello) - 1, 0);
-	u_results[1] = u_syscall(SYS_GETPID, 0, 0, 0);
-	u_results[2] = u_syscall(SYS_YIELD, 0, 0, 0);
-	u_results[3] = u_syscall(999, 0, 0, 0);
-	/* u_target holds a kernel address: must be refused, not read. */
-	u_results[4] = u_syscall(SYS_WRITE, (long)u_target, 4, 0);
-	u_syscall(SYS_EXIT, 0, 0, 0);
 }
 
 /* Records what it was given and resumes where the program asked (r13). */
