@@ -8,6 +8,7 @@
  * the TSS.rsp0 stack) restores them and returns from x86_user_enter(). The
  * trap stack is separate from the kernel stack, so nothing live is lost.
  */
+#include "gprs.h"
 #include "layout.h"
 
 	.text
@@ -94,41 +95,13 @@ x86_syscall_entry:
 	pushq %rcx			/* RIP */
 	pushq $0			/* error code */
 	pushq $X86_SYSCALL_INSN_VECTOR
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	call x86_syscall_insn_dispatch
 	testl %eax, %eax
 	jnz trap_return			/* full restore through iretq */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	addq $16, %rsp
 	movq 0(%rsp), %rcx		/* RIP */
 	movq 16(%rsp), %r11		/* RFLAGS */

@@ -11,6 +11,7 @@
  * (64-bit mode), the stub adds 2 words and trap_common 15, 22 words in all,
  * so RSP is 16-byte aligned at the call as the ABI wants.
  */
+#include "gprs.h"
 #include "layout.h"
 
 	.text
@@ -37,41 +38,13 @@ x86_vector_stubs:
 	.globl trap_common
 	.type trap_common, @function
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	movq %rsp, %rdi
 	call trap_dispatch
 	.globl trap_return
 trap_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	addq $16, %rsp		/* vector, error code */
 	iretq
 	.size trap_common, . - trap_common
