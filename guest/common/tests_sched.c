@@ -108,6 +108,12 @@ static void waiter(void *arg)
 	}
 }
 
+static bool thread_blocked(void *ctx)
+{
+	const struct thread *t = ctx;
+	return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED;
+}
+
 TEST_CASE(sched, cross_cpu_wakeup, 912)
 {
 	struct ktest_env env;
@@ -125,10 +131,14 @@ TEST_CASE(sched, cross_cpu_wakeup, 912)
 	woke = false;
 	completion_init(&wake_done);
 	t = thread_create("waiter", 1, waiter, NULL);
-	sleep_ticks(3); /* let it block */
+	/* Wake it only once it really sleeps: on a slow or busy host a fixed
+	 * delay can end before the other CPU even ran it, and then no wake-up
+	 * (and no IPI) is needed at all. */
+	ok = tap_expect(t && ktest_wait(thread_blocked, t, JOIN_TICKS),
+			"the waiter never went to sleep");
 	ipis = ipi_counters[1].received[IPI_KIND_RESCHED];
 	complete(&wake_done);
-	ok = tap_expect(t && thread_join(t, JOIN_TICKS), "the waiter did not finish");
+	ok = ok && tap_expect(thread_join(t, JOIN_TICKS), "the waiter did not finish");
 	ok = ok && tap_expect(woke && woke_on == 1, "woke %d on cpu %u", woke, woke_on);
 	ok = ok && tap_expect(ipi_counters[1].received[IPI_KIND_RESCHED] > ipis,
 			      "cpu 1 got no reschedule IPI");
