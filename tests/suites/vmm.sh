@@ -69,6 +69,13 @@ expect_status "a hostile guest's random port/MMIO accesses and junk commands lea
 grep -aq "hostile guest: irqvm survived" "$LOG/vmm.out"
 it_check "the hostile guest reached its end and could still use the UART" $? "no survival line"
 
+expect_status "a page-crossing MMIO store split by KVM (3 + 5 bytes) still reaches the IOAPIC" 0 \
+	"$IRQVM" run "$(cfg mmio_split)"
+
+"$IRQVM" run -v "$G/exit42.json" >/dev/null 2>"$LOG/vmm.err"
+grep -q "vCPU 0: [0-9]* exits (port I/O [1-9][0-9]*, MMIO [0-9]*, .*CPL0 int n delivered by irqvm" "$LOG/vmm.err"
+it_check "irqvm -v reports each vCPU's exits, injections and CPL0 soft-interrupt deliveries" $? "$(grep 'vCPU 0' "$LOG/vmm.err")"
+
 if command -v valgrind >/dev/null; then
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		"$IRQVM" run "$G/hostile.json" >/dev/null 2>"$LOG/valgrind-hostile.log"; st=$?
