@@ -59,7 +59,7 @@ done
 # Then the RISC-V suites (each boots its own riscv64 host), then any suite
 # not named here.
 ordered=()
-for name in riscv-host riscv-vmm riscv-guest; do
+for name in riscv-host test-hosts riscv-vmm riscv-guest; do
 	[ -x "tests/suites/$name.sh" ] && ordered+=("tests/suites/$name.sh")
 done
 for extra in tests/suites/*.sh; do
