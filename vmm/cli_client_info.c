@@ -40,21 +40,26 @@ int cli_info(int argc, char **argv)
 	}
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int r = cli_common_option(&co, c, optarg, "info");
-		if (r < 0)
+	/* Options may also follow the subject (`info --socket P irq --json`):
+	 * take the subject where getopt stops and carry on after it. */
+	for (;;) {
+		while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+			int r = cli_common_option(&co, c, optarg, "info");
+			if (r < 0)
+				return CLI_EXIT_USAGE;
+			if (r)
+				continue;
+			if (c == 'h') {
+				info_usage(stdout);
+				return CLI_EXIT_OK;
+			}
+			info_usage(stderr);
 			return CLI_EXIT_USAGE;
-		if (r)
-			continue;
-		if (c == 'h') {
-			info_usage(stdout);
-			return CLI_EXIT_OK;
 		}
-		info_usage(stderr);
-		return CLI_EXIT_USAGE;
-	}
-	if (!what && optind < argc)
+		if (what || optind >= argc)
+			break;
 		what = argv[optind++];
+	}
 	if (!what || strcmp(what, "irq")) {
 		fprintf(stderr, "irqvm info: %s (the only subject is 'irq')\n",
 			what ? "unknown subject" : "what? give 'irq'");
