@@ -72,6 +72,27 @@ void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);
 /* x86_softint_exit.c */
 enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu);
 
+/* x86_probe_vm.c: a throw-away one-vCPU VM for start-up probes. */
+#define X86_PROBE_CODE 0x10000    /* the program, entered in long mode */
+#define X86_PROBE_HANDLER 0x10100 /* the handler behind the program's one gate */
+struct x86_probe_program {
+	const uint8_t *main;
+	size_t main_len;
+	const uint8_t *handler;
+	size_t handler_len;
+	uint8_t vector;     /* IDT vector whose DPL-0 interrupt gate leads to the handler */
+	bool split_irqchip; /* KVM_CAP_SPLIT_IRQCHIP (in-kernel LAPIC) or no irqchip */
+};
+struct x86_probe_vm {
+	int vm_fd;
+	struct vm mini; /* only ram[] is used, to reuse the boot-table writer */
+	struct vcpu cpu;
+	size_t run_size;
+};
+int x86_probe_vm_create(struct vm *vm, const struct x86_probe_program *prog,
+			struct x86_probe_vm *p, char *err, size_t errlen);
+void x86_probe_vm_destroy(struct x86_probe_vm *p);
+
 /* x86_eoi_probe.c */
 int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,
 			 char *err, size_t errlen);
