@@ -6,9 +6,13 @@
  * the rules exist for.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "vmm/arch/x86/host_platform.h"
+#include "vmm/arch/x86/x86.h"
 
 #define BUILT_IN -1
 
@@ -189,4 +193,60 @@ Test(host_platform, module_names)
 	cr_assert_str_eq(host_vendor_module_name(HOST_MOD_KVM_INTEL), "kvm_intel");
 	cr_assert_str_eq(host_vendor_module_name(HOST_MOD_KVM_PVM), "kvm_pvm");
 	cr_assert_str_eq(host_vendor_module_name(HOST_NR_VENDOR_MODULES), "?");
+}
+
+/* ---- reading the facts from a made-up sysfs ---- */
+
+static void mkdirs(const char *root, const char *rel)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char *s = path + strlen(root) + 1; *s; s++) {
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(path, 0755);
+			*s = '/';
+		}
+	}
+	mkdir(path, 0755);
+}
+
+static void write_file(const char *root, const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	FILE *fp = fopen(path, "w");
+	cr_assert_not_null(fp, "%s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+Test(host_facts, sysfs_modules_and_refcnt)
+{
+	char root[] = "/tmp/irqvm-sysfs-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	/* Today's development machine plus a modular kvm_amd holding /dev/kvm. */
+	mkdirs(root, "module/kvm_pvm/parameters");
+	mkdirs(root, "module/kvm_amd/parameters");
+	write_file(root, "module/kvm_amd/refcnt", "2\n");
+
+	struct host_facts f;
+	x86_host_facts_read(root, &f);
+	cr_assert(f.mod[HOST_MOD_KVM_PVM].present);
+	cr_assert_eq(f.mod[HOST_MOD_KVM_PVM].refcnt, -1, "built in: no refcnt file");
+	cr_assert(f.mod[HOST_MOD_KVM_AMD].present);
+	cr_assert_eq(f.mod[HOST_MOD_KVM_AMD].refcnt, 2);
+	cr_assert_not(f.mod[HOST_MOD_KVM_INTEL].present);
+	cr_assert_eq(f.cpl0_int_fails, HOST_PROBE_UNKNOWN, "probes are filled in by the caller");
+	if (!f.hv_bit) {
+		char zero[12] = { 0 };
+		cr_assert(!memcmp(f.hv_signature, zero, 12), "no signature without the hv bit");
+	}
+	struct host_platform p;
+	host_platform_classify(&f, &p);
+	cr_assert_eq(p.module, IRQVM_KVM_MODULE_AMD);
+
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	cr_assert_eq(system(cmd), 0);
 }
