@@ -60,6 +60,7 @@ Test(host_platform, bare_metal_ignores_leaf_without_hv_bit)
 	struct host_platform p = classify(&f);
 	cr_assert_eq(p.platform, IRQVM_PLATFORM_BARE_METAL);
 	cr_assert_str_eq(p.name, "bare-metal KVM (kvm_intel)");
+	cr_assert_str_eq(p.signature, "", "no signature is read without the hv bit");
 }
 
 Test(host_platform, nested_under_qemu_tcg)
@@ -72,6 +73,7 @@ Test(host_platform, nested_under_qemu_tcg)
 	cr_assert_eq(p.platform, IRQVM_PLATFORM_NESTED_TCG);
 	cr_assert_eq(p.module, IRQVM_KVM_MODULE_AMD);
 	cr_assert_str_eq(p.name, "nested KVM under QEMU TCG (kvm_amd)");
+	cr_assert_str_eq(p.signature, "TCGTCGTCGTCG");
 	cr_assert_str_eq(p.note, "");
 }
 
@@ -102,12 +104,13 @@ Test(host_platform, other_hypervisor_names_its_signature)
 	module(&f, HOST_MOD_KVM_AMD, 1);
 	struct host_platform p = classify(&f);
 	cr_assert_eq(p.platform, IRQVM_PLATFORM_NESTED_OTHER);
-	cr_assert_str_eq(p.name, "nested KVM under another hypervisor \"bhyve bhyve \" (kvm_amd)");
+	cr_assert_str_eq(p.name, "nested KVM under another hypervisor (kvm_amd)");
+	cr_assert_str_eq(p.signature, "bhyve bhyve ");
 	f = facts("KVM\1\2\3KVM\0\0\0");
 	module(&f, HOST_MOD_KVM_AMD, 1);
 	p = classify(&f);
 	cr_assert_eq(p.platform, IRQVM_PLATFORM_NESTED_OTHER);
-	cr_assert_str_eq(p.name, "nested KVM under another hypervisor \"KVM...KVM...\" (kvm_amd)");
+	cr_assert_str_eq(p.signature, "KVM...KVM...");
 }
 
 Test(host_platform, pvm_when_kvm_pvm_is_the_only_vendor_module)

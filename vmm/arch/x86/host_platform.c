@@ -113,6 +113,8 @@ static void probe_note(const struct host_facts *f, const struct host_platform *p
 void host_platform_classify(const struct host_facts *f, struct host_platform *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (f->hv_bit)
+		printable_signature(f->hv_signature, out->signature);
 	const int m = providing_module(f, out->module_why, sizeof(out->module_why));
 	const char *mod = m >= 0 ? module_names[m] : "unknown module";
 	out->module = m >= 0 ? module_abi[m] : IRQVM_KVM_MODULE_UNKNOWN;
@@ -135,12 +137,9 @@ void host_platform_classify(const struct host_facts *f, struct host_platform *ou
 					 signatures[i].under, mod);
 			}
 		}
-		if (out->platform == IRQVM_PLATFORM_NESTED_OTHER) {
-			char sig[13];
-			printable_signature(f->hv_signature, sig);
+		if (out->platform == IRQVM_PLATFORM_NESTED_OTHER)
 			snprintf(out->name, sizeof(out->name),
-				 "nested KVM under another hypervisor \"%s\" (%s)", sig, mod);
-		}
+				 "nested KVM under another hypervisor (%s)", mod);
 	}
 	probe_note(f, out, out->note, sizeof(out->note));
 }

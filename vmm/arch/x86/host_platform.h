@@ -44,7 +44,9 @@ struct host_facts {
 struct host_platform {
 	uint32_t platform;  /* enum irqvm_host_platform */
 	uint32_t module;    /* enum irqvm_kvm_module */
-	char name[112];     /* e.g. "nested KVM under QEMU TCG (kvm_amd)" */
+	char name[112];     /* e.g. "nested KVM under QEMU TCG (kvm_amd)"; the guest
+			     * rebuilds the same text from platform and module */
+	char signature[13]; /* CPUID 0x40000000 signature, printable ('.' for others); "" without hv bit */
 	char module_why[128]; /* how the module was identified */
 	char note[160];     /* probe results that contradict the identity, or "" */
 };

@@ -45,8 +45,8 @@ void x86_identify_host(struct vm *vm)
 	if (x->paths.cpl0_int_fails == HOST_PROBE_YES)
 		vm->host_flags |= IRQVM_HOSTF_CPL0_INT_EMULATED;
 
-	log_debug("host facts: CPUID hypervisor bit %d; /dev/kvm module: %s",
-		  f.hv_bit, x->host.module_why);
+	log_debug("host facts: CPUID hypervisor bit %d, signature \"%s\"; /dev/kvm module: %s",
+		  f.hv_bit, x->host.signature, x->host.module_why);
 	if (x->host.note[0])
 		log_warn("host: %s: %s", x->host.name, x->host.note);
 }

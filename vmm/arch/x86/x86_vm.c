@@ -169,6 +169,9 @@ int arch_vm_start(struct vm *vm, char *err, size_t errlen)
 	(void)err; /* nothing here can fail: the irqchip was set up and probed at create */
 	(void)errlen;
 	log_info("host: %s", x->host.name);
+	log_info("host facts: CPUID hypervisor %s%s%s; %s", x->host.signature[0] ? "\"" : "",
+		 x->host.signature[0] ? x->host.signature : "bit clear",
+		 x->host.signature[0] ? "\"" : "", x->host.module_why);
 	log_info("host paths: %s irqchip, %s%s, CPL0 int n %s",
 		 x->split ? "split" : "kernel",
 		 x->paths.eoi_probe_ran ? (x->paths.eoi_at_injection ?
