@@ -183,6 +183,14 @@ Test(host_platform, probes_contradicting_the_identity_leave_a_note)
 	cr_assert(strstr(p.note, "cannot run CPL0 int n"), "%s", p.note);
 
 	f = facts(NULL);
+	module(&f, HOST_MOD_KVM_INTEL, 1);
+	f.cpl0_int_fails = HOST_PROBE_NO;
+	f.eoi_at_injection = HOST_PROBE_YES;
+	p = classify(&f);
+	cr_assert_eq(p.platform, IRQVM_PLATFORM_BARE_METAL);
+	cr_assert(strstr(p.note, "level EOIs at injection"), "%s", p.note);
+
+	f = facts(NULL);
 	module(&f, HOST_MOD_KVM_PVM, BUILT_IN);
 	f.cpl0_int_fails = HOST_PROBE_NO;
 	p = classify(&f);

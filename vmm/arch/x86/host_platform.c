@@ -108,6 +108,9 @@ static void probe_note(const struct host_facts *f, const struct host_platform *p
 			 "kvm_pvm's");
 	else if (pvm && f->cpl0_int_fails == HOST_PROBE_NO)
 		snprintf(note, len, "kvm_pvm ran CPL0 int n itself (PLATFORM.md says it cannot)");
+	else if (!pvm && f->eoi_at_injection == HOST_PROBE_YES)
+		snprintf(note, len, "KVM reports level EOIs at injection although /dev/kvm is not "
+			 "kvm_pvm's");
 }
 
 void host_platform_classify(const struct host_facts *f, struct host_platform *out)
