@@ -46,6 +46,9 @@ const char *host_platform_name(void);
 	"vector*8+2 (QEMU issue 1382, fixed in QEMU 8.0)"
 #define TCG_SS_NONCANONICAL                                                     \
 	"QEMU 7.2 TCG raises #GP, not #SS, for a non-canonical stack reference"
+#define TCG_NO_AC                                                               \
+	"QEMU 7.2 TCG does not implement alignment checking: no #AC with CR0.AM " \
+	"and EFLAGS.AC at CPL3"
 #define TCG_NP_NOT_DF                                                           \
 	"QEMU 7.2 TCG delivers #NP for the not-present #GP gate instead of "   \
 	"promoting it to #DF"
