@@ -45,6 +45,8 @@ void kernel_services_init(void)
 
 void kernel_services_report(void)
 {
-	if (!tap_quiet())
+	if (!tap_quiet()) {
 		irqstat_print();
+		arch_report();
+	}
 }

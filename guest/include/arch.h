@@ -28,6 +28,9 @@ void arch_setup(struct boot_params *bp);
  * command line is known so "quiet" applies. */
 void arch_describe(void);
 
+/* Print architecture-specific end-of-run diagnostics (tap_diag). */
+void arch_report(void);
+
 /* Write one byte to the console device (blocking, polled). */
 void arch_console_putc(char c);
 

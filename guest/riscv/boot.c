@@ -129,3 +129,8 @@ void arch_describe(void)
 	tap_diag("paging: Sv39, satp %#lx", (unsigned long)rv_kernel_satp);
 	hart_describe();
 }
+
+void arch_report(void)
+{
+	/* wfi needs no fix-up: a pending interrupt always ends it. */
+}

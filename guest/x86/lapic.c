@@ -395,9 +395,10 @@ bool lapic_idle_until(bool (*done)(void *ctx), void *ctx, uint32_t timeout_us)
 			uint64_t left_us = (limit - elapsed) * 1000 / khz + 1;
 
 			if (arm_wake(left_us < WAKE_SLICE_US ? (uint32_t)left_us : WAKE_SLICE_US)) {
-				/* sti's one-instruction shadow makes "sti; hlt" atomic:
-				 * an interrupt already pending wakes the hlt. */
-				__asm__ __volatile__("sti\n\thlt\n\tcli" ::: "memory");
+				/* "sti; hlt" is atomic (safe_halt.S): an interrupt
+				 * already pending wakes the hlt. */
+				x86_safe_halt();
+				__asm__ __volatile__("cli" ::: "memory");
 				continue;
 			}
 		}

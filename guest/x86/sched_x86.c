@@ -56,9 +56,8 @@ void arch_irq_disable(void)
 
 void arch_wait_for_interrupt(void)
 {
-	/* sti's one-instruction shadow covers hlt: an interrupt pending at
-	 * sti wakes the hlt instead of slipping in before it. */
-	__asm__ __volatile__("sti\n\thlt" ::: "memory");
+	/* An interrupt pending at sti wakes the hlt (safe_halt.S). */
+	x86_safe_halt();
 }
 
 /* ---- threads ---- */

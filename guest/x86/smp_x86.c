@@ -87,5 +87,5 @@ void x86_ap_main(uint64_t cpu)
 	ioapic_cpu_init(); /* suppress EOI broadcast like the boot CPU */
 	smp_mark_online((unsigned int)cpu);
 	for (;;)
-		__asm__ __volatile__("sti\n\thlt" ::: "memory");
+		x86_safe_halt();
 }

@@ -310,7 +310,8 @@ TEST_CASE(lapic, priority_nesting, 804)
 /* Interrupts off, then "sti; hlt": the armed timer itself is the wake-up. */
 static void halt_for_timer(void)
 {
-	__asm__ __volatile__("sti\n\thlt\n\tcli" ::: "memory");
+	x86_safe_halt();
+	__asm__ __volatile__("cli" ::: "memory");
 }
 
 TEST_CASE(lapic, timer_oneshot, 805)

@@ -88,8 +88,26 @@ static void exception(struct trap_frame *f)
 	kernel_exception(pc, f);
 }
 
+unsigned long x86_halt_fixups;
+
+/*
+ * An interrupt (or NMI) taken at the hlt of x86_safe_halt instead of
+ * waking it: return past the hlt, as if it had woken it. Hardware only
+ * does this for an NMI in sti's shadow; the nested test host did it for
+ * maskable interrupts too, and the CPU then halted for good.
+ */
+static void halt_fixup(struct trap_frame *f)
+{
+	if (f->rip == (uintptr_t)x86_safe_halt_hlt) {
+		f->rip++; /* hlt is one byte, f4 */
+		__atomic_fetch_add(&x86_halt_fixups, 1, __ATOMIC_RELAXED);
+	}
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector == X86_EXC_NMI || f->vector >= X86_NR_EXCEPTIONS)
+		halt_fixup(f);
 	if (f->vector < X86_NR_EXCEPTIONS)
 		exception(f);
 	else if (f->vector == X86_SYSCALL_VECTOR && trap_from_user(f))

@@ -153,4 +153,14 @@ static inline void clts(void)
 	__asm__ __volatile__("clts");
 }
 
+/*
+ * "sti; hlt" that cannot sleep through a wake-up (safe_halt.S): returns
+ * with interrupts enabled after the interrupt that woke it. The entry code
+ * moves an interrupt taken at x86_safe_halt_hlt past the hlt and counts it
+ * in x86_halt_fixups (traps.c).
+ */
+void x86_safe_halt(void);
+extern const char x86_safe_halt_hlt[];
+extern unsigned long x86_halt_fixups;
+
 #endif /* X86_X86_H */
