@@ -5,6 +5,8 @@
  * port shares are in common/tests_user.c). User programs are in
  * user_progs.[cS].
  */
+#include <irqvm/abi.h>
+
 #include "arch.h"
 #include "boot.h"
 #include "host.h"
@@ -153,8 +155,12 @@ TEST_CASE(exceptions, alignment_check, 316)
 	write_cr0(read_cr0() | X86_CR0_AM);
 	user_task_run(&t, "misaligned", u_prog_misaligned, 0);
 	write_cr0(read_cr0() & ~X86_CR0_AM);
-	if (host_quirky() && r->seq == seq && !t.killed_by) {
-		tap_skip("host ignored CR0.AM/EFLAGS.AC for the ring-3 access", "%s", name);
+	/* Only the VMM's fact decides, never host_quirky()'s ring-0/ring-3
+	 * timing probe: that probe misfires under load on other hosts, which
+	 * turned this check into a skip on some runs and a failure on others. */
+	if ((x86_host.boot_flags & IRQVM_HOSTF_NESTED_PVM) && r->seq == seq && !t.killed_by) {
+		tap_skip("host ignored CR0.AM/EFLAGS.AC for the ring-3 access (nested PVM)", "%s",
+			 name);
 		return;
 	}
 	ok = expect_trap(seq, X86_EXC_AC, r->frame.r12) && expect_error_code(0) &&
