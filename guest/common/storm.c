@@ -193,6 +193,8 @@ void storm_dev_reset(struct storm_dev *d, uint32_t counter_now)
 	d->any_irq = false;
 	d->irqs = d->reads = d->holdoffs = d->dally_catches = 0;
 	d->poll_entries = d->polls = d->budget_exhausted = 0;
+	d->coalesce_catches = d->masked_irqs = d->max_tick_irqs = d->tick_irqs = 0;
+	d->tick_jiffies = jiffies_now();
 	d->ab_irqs[0] = d->ab_irqs[1] = d->ab_events[0] = d->ab_events[1] = 0;
 	d->src.raised = d->src.handled = d->src.coalesced = 0;
 	d->src.polled = d->src.unhandled = 0;
@@ -223,9 +225,16 @@ void storm_dev_irq(struct storm_dev *d)
 	d->ab_irqs[phase]++;
 	d->any_irq = true;
 	d->last_irq = now;
+	if (jiffies_now() != d->tick_jiffies) {
+		d->tick_jiffies = jiffies_now();
+		d->tick_irqs = 0;
+	}
+	if (++d->tick_irqs > d->max_tick_irqs)
+		d->max_tick_irqs = d->tick_irqs;
 	if (d->masked) {
 		/* Delivered before the mask took effect; polling owns it. */
 		d->src.unhandled++;
+		d->masked_irqs++;
 		return;
 	}
 	n = read_new(d, UINT32_MAX);
@@ -245,6 +254,7 @@ void storm_dev_irq(struct storm_dev *d)
 				break;
 			more += m;
 		}
+		d->coalesce_catches += more;
 		break;
 	case STORM_DALLY: {
 		uint64_t until = arch_cycles() + d->dally_cycles;

@@ -85,6 +85,13 @@ struct storm_dev {
 	unsigned long reads;        /* counter reads */
 	unsigned long holdoffs;     /* times masked by the hold-off */
 	unsigned long dally_catches;/* events caught while dallying */
+	unsigned long coalesce_catches; /* events caught by coalescing re-reads */
+	unsigned long masked_irqs;  /* interrupts that came with the source masked */
+	/* Interrupts per tick (jiffy): the most in any one tick. A rate in
+	 * the tick's own clock, which the hold-off's unmask also runs on. */
+	unsigned long max_tick_irqs;
+	unsigned long tick_irqs;
+	uint64_t tick_jiffies;
 	unsigned long poll_entries; /* switches to polling mode */
 	unsigned long polls;        /* poll runs */
 	unsigned long budget_exhausted;
