@@ -2,7 +2,8 @@
 #
 #   make            build the VMM (build/irqvm) and the guest kernel(s)
 #   make run        set-up + build + run configs/x86-demo.json
-#   make test       set-up + build + every test (unit, integration, RISC-V)
+#   make test       set-up + build + every test (unit, x86 suites, RISC-V)
+#   make x86-host   the x86-64 KVM test host (for machines without /dev/kvm)
 #   make unit       Criterion unit tests only
 #   make bench      speed figures (reported, never asserted)
 #
@@ -50,10 +51,10 @@ UNIT_BIN    := $(BUILD)/tests/unit-tests
 .PHONY: all deps test-deps run test unit integration bench clean help guest
 .DEFAULT_GOAL := all
 
-all: $(IRQVM) guest
+all: $(IRQVM) guest $(if $(filter x86_64,$(ARCH)),$(BUILD)/kvm-usable)
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,9 +79,11 @@ deps:
 test-deps:
 	@ci/install-deps.sh build test riscv
 
+# The demo needs x86 KVM: ci/x86-run boots it directly on a usable /dev/kvm,
+# otherwise inside the x86-64 test host (docs/test-hosts.md), and says which.
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(IRQVM) run configs/x86-demo.json
+	@ci/x86-run --timeout 600 -- $(IRQVM) run configs/x86-demo.json
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2

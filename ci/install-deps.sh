@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages irqvm needs, or say exactly which are missing.
 #
-#   ci/install-deps.sh [GROUP...]     groups: build (default), test, riscv, all
+#   ci/install-deps.sh [GROUP...]     groups: build (default), test, riscv, x86host, all
 #
 # As root: apt-get installs what is missing. Otherwise: prints the exact
 # apt-get line and exits 1. Already-installed packages cost one dpkg query.
@@ -15,6 +15,11 @@ GROUP[test]="valgrind"
 # The riscv64 KVM test host: cross compiler, kernel source, QEMU + OpenSBI.
 GROUP[riscv]="gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-source-6.12 qemu-system-misc opensbi flex bison bc cpio xz-utils libssl-dev libelf-dev"
 
+# The x86-64 KVM test host, for machines without a usable /dev/kvm (ci/x86-run
+# installs it only then): QEMU, cpio for the initramfs, objcopy (binutils)
+# to read the kernel modules' dependencies.
+GROUP[x86host]="qemu-system-x86 cpio binutils"
+
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(build)
 wanted=()
@@ -24,7 +29,7 @@ for g in "${groups[@]}"; do
 	elif [ -n "${GROUP[$g]:-}" ]; then
 		wanted+=(${GROUP[$g]})
 	else
-		echo "install-deps: unknown group '$g' (build, test, riscv, all)" >&2
+		echo "install-deps: unknown group '$g' (build, test, riscv, x86host, all)" >&2
 		exit 2
 	fi
 done

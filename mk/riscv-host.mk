@@ -1,6 +1,6 @@
 # The riscv64 KVM test host (docs/riscv-host.md): a Linux 6.12 kernel with
 # KVM built from Debian's linux-source-6.12, booted in qemu-system-riscv64
-# with h=true by ci/rv-host-run, whose initramfs /init runs one command.
+# with h=true by ci/host-run --arch riscv64, whose initramfs /init runs one command.
 #
 #   make riscv-host            Image, 6.12 uapi headers, gen_init_cpio and the
 #                              static riscv64 programs in $(BUILD)/riscv-host/
@@ -34,7 +34,7 @@ RVHOST_PROGS    := $(RVHOST_DIR)/init $(RVHOST_DIR)/kvm-smoke $(RVHOST_DIR)/stat
 riscv-host: $(RVHOST_STAMP) $(RVHOST_PROGS)
 
 riscv-host-selftest: riscv-host
-	@firmware/riscv-host/selftest.sh
+	@firmware/test-host/selftest.sh --arch riscv64
 
 # Always runs (cheap); updates inputs.key only when the key changed.
 riscv-host-check:
@@ -45,5 +45,9 @@ $(RVHOST_DIR)/inputs.key: riscv-host-check ;
 $(RVHOST_STAMP): $(RVHOST_DIR)/inputs.key
 	@$(RVHOST_ENV) $(RVHOST_SCRIPT) build $(RVHOST_DIR)
 
-$(RVHOST_PROGS): $(RVHOST_DIR)/%: firmware/riscv-host/%.c $(RVHOST_STAMP)
+# /init and the status probe are shared with the x86-64 host.
+$(RVHOST_DIR)/init $(RVHOST_DIR)/status-probe: $(RVHOST_DIR)/%: firmware/test-host/%.c $(RVHOST_STAMP)
+	$(RVHOST_CC) $(RVHOST_CFLAGS) -o $@ $<
+
+$(RVHOST_DIR)/kvm-smoke: firmware/riscv-host/kvm-smoke.c $(RVHOST_STAMP)
 	$(RVHOST_CC) $(RVHOST_CFLAGS) -o $@ $<

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test irqvm has: Criterion unit tests, then the guest integration
-# tests (x86), then the RISC-V suite when its host can be built. Prints each
+# Every test irqvm has: Criterion unit tests, then the x86 guest suites
+# (directly or inside the x86-64 test host), then the RISC-V suites. Prints each
 # suite's output and ends with one summary line; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -27,33 +27,13 @@ else
 fi
 [ "$unit_status" -eq 0 ] || suites_failed+=(unit)
 
-# integration: TAP ending with "integration: N passed, N failed, N skipped"
-echo "=== integration tests (x86 guests)"
-tests/integration/run.sh | tee "$BUILD/integration.log"
-int_status=${PIPESTATUS[0]}
-line=$(grep -E '^integration: [0-9]+ passed' "$BUILD/integration.log" | tail -1)
-if [ -n "$line" ]; then
-	total_pass=$((total_pass + $(sed -E 's/^integration: ([0-9]+) passed.*/\1/' <<<"$line")))
-	total_fail=$((total_fail + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
-	total_skip=$((total_skip + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line")))
-else
-	total_fail=$((total_fail + 1))
-fi
-[ "$int_status" -eq 0 ] || suites_failed+=(integration)
-
-# The x86 suites first, then the RISC-V ones (they boot a QEMU host), then
-# any suite not named here.
-ordered=()
-for name in vmm control riscv-host riscv-vmm riscv-guest; do
-	[ -x "tests/suites/$name.sh" ] && ordered+=("tests/suites/$name.sh")
-done
-for extra in tests/suites/*.sh; do
-	case " ${ordered[*]} " in *" $extra "*) ;; *) [ -x "$extra" ] && ordered+=("$extra") ;; esac
-done
-for extra in "${ordered[@]}"; do
-	name=$(basename "$extra" .sh)
+# Runs one suite, shows its TAP and adds its closing line
+# "NAME: N passed, N failed, N skipped" to the totals.
+run_suite() {	# run_suite NAME CMD...
+	local name=$1 st line
+	shift
 	echo "=== $name"
-	"$extra" | tee "$BUILD/$name.log"
+	"$@" | tee "$BUILD/$name.log"
 	st=${PIPESTATUS[0]}
 	line=$(grep -E "^$name: [0-9]+ passed" "$BUILD/$name.log" | tail -1)
 	if [ -n "$line" ]; then
@@ -61,9 +41,35 @@ for extra in "${ordered[@]}"; do
 		total_fail=$((total_fail + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
 		total_skip=$((total_skip + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line")))
 	else
+		echo "# $name printed no closing line ('$name: N passed, ...'): counted as a failure"
 		total_fail=$((total_fail + 1))
 	fi
 	[ "$st" -eq 0 ] || suites_failed+=("$name")
+}
+
+# The x86 suites need x86 KVM: ci/x86-run runs each directly on a usable
+# /dev/kvm, otherwise inside the x86-64 test host, and says which.
+mkdir -p "$BUILD/test-logs"
+run_suite integration ci/x86-run --log "$BUILD/test-logs/host-integration.log" -- tests/integration/run.sh
+for name in vmm control; do
+	[ -x "tests/suites/$name.sh" ] &&
+		run_suite "$name" ci/x86-run --log "$BUILD/test-logs/host-$name.log" -- "tests/suites/$name.sh"
+done
+
+# Then the RISC-V suites (each boots its own riscv64 host), then any suite
+# not named here.
+ordered=()
+for name in riscv-host riscv-vmm riscv-guest; do
+	[ -x "tests/suites/$name.sh" ] && ordered+=("tests/suites/$name.sh")
+done
+for extra in tests/suites/*.sh; do
+	case " vmm control ${ordered[*]} " in
+	*" $extra "* | *" $(basename "$extra" .sh) "*) ;;
+	*) [ -x "$extra" ] && ordered+=("$extra") ;;
+	esac
+done
+for extra in "${ordered[@]}"; do
+	run_suite "$(basename "$extra" .sh)" "$extra"
 done
 
 echo "=== make test took $(( $(date +%s) - start )) s; failed suites: ${suites_failed[*]:-none}"

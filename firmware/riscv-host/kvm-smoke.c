@@ -3,7 +3,7 @@
  * kvm-smoke: proves that the riscv64 test host (docs/riscv-host.md) can run
  * a KVM guest, and says what it saw. Usage inside the host:
  *
- *	ci/rv-host-run -- /kvm-smoke
+ *	ci/host-run --arch riscv64 -- /kvm-smoke
  *
  * A few VS-mode instructions print a string with the legacy SBI console
  * putchar (which KVM forwards to userspace as KVM_EXIT_RISCV_SBI), store to

@@ -65,7 +65,7 @@ boot() {
 	shift
 	log=$LOG/$tag.log
 	t0=$(date +%s.%N)
-	ci/rv-host-run --timeout 120 --log "$log" --add "$IRQVM:/irqvm" \
+	ci/host-run --arch riscv64 --timeout 120 --log "$log" --add "$IRQVM:/irqvm" \
 		--add "$CONFIG:/configs/riscv-demo.json" --add "$KERNEL:/$KERNEL" \
 		-- /irqvm run -v "$@" /configs/riscv-demo.json >/dev/null 2>&1
 	st=$?

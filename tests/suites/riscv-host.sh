@@ -12,7 +12,7 @@ make --no-print-directory riscv-host >"$LOG/riscv-host-build.log" 2>&1
 st=$?
 it_check "riscv64 KVM host kernel builds (or is cached) in $(( $(date +%s) - start )) s" "$st" "see $LOG/riscv-host-build.log"
 if [ "$st" -eq 0 ]; then
-	ci/rv-host-run --timeout 120 --log "$LOG/riscv-smoke.log" -- /kvm-smoke >/dev/null 2>&1
+	ci/host-run --arch riscv64 --timeout 120 --log "$LOG/riscv-smoke.log" -- /kvm-smoke >/dev/null 2>&1
 	st=$?
 	it_check "the host boots in QEMU and runs a VS-mode guest under KVM (kvm-smoke)" "$st" "status $st, see $LOG/riscv-smoke.log"
 	grep -q "hello from VS-mode" "$LOG/riscv-smoke.log"

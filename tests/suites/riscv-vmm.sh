@@ -56,7 +56,7 @@ boot() {
 	local tag=$1
 	shift
 	log=$LOG/$tag.log
-	ci/rv-host-run --timeout 120 --log "$log" --add "$IRQVM:/irqvm" --add "$GUESTS:/riscv" \
+	ci/host-run --arch riscv64 --timeout 120 --log "$log" --add "$IRQVM:/irqvm" --add "$GUESTS:/riscv" \
 		--add tests/riscv/hello.json:/riscv/hello.json -- "$@" >/dev/null 2>&1
 	st=$?
 }

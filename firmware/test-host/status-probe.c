@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * status-probe: a command for firmware/riscv-host/selftest.sh that ends in a
- * chosen way, so that every status path of /init and ci/rv-host-run can be
+ * status-probe: a command for firmware/test-host/selftest.sh that ends in a
+ * chosen way, so that every status path of /init and ci/host-run can be
  * exercised.
  *
  *	status-probe exit N	exit with code N

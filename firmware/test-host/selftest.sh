@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Checks a KVM test host end to end: every exit status that ci/host-run and
+# /init document, argument passing, --add, and per architecture what the
+# host must offer (riscv64: a VS-mode guest, the AIA machine; x86_64: the
+# shared work tree and userland).
+#
+#   selftest.sh --arch x86_64|riscv64
+#
+# Output is TAP; the exit status is non-zero if any check failed. Needs
+# `make riscv-host` or `make x86-host` (the makefile's *-host-selftest
+# targets do both). About 15 boots plus one deliberate timeout.
+set -uo pipefail
+
+[ "${1:-}" = --arch ] && [ -n "${2:-}" ] || { echo "usage: selftest.sh --arch x86_64|riscv64" >&2; exit 2; }
+arch=$2
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case $arch in
+riscv64) hostdir=${RVHOST_DIR:-$repo/build/riscv-host} real_qemu=qemu-system-riscv64
+	no_kvm_edit='s/h=true/h=false/' ;;
+x86_64) hostdir=${X86HOST_DIR:-$repo/build/x86-host} real_qemu=qemu-system-x86_64
+	no_kvm_edit='s/^max$/max,-svm/' ;;
+*) echo "selftest.sh: unknown arch '$arch'" >&2; exit 2 ;;
+esac
+run() { "$repo/ci/host-run" --arch "$arch" "$@"; }
+probe=$hostdir/status-probe
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/host-selftest.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 failed=0
+log=$tmp/console.log
+
+# check NAME WANT_STATUS WANT_TEXT RUNNER-ARGS...: each line of WANT_TEXT
+# ('' for none) must appear in the console log.
+check() {
+	local name=$1 want=$2 texts=$3 got=0 text ok=1
+	shift 3
+	n=$((n + 1))
+	: >"$log"
+	run --log "$log" "$@" >/dev/null 2>"$tmp/stderr" || got=$?
+	[ "$got" = "$want" ] || ok=0
+	while IFS= read -r text; do
+		[ -z "$text" ] || grep -a -q -F -e "$text" "$log" "$tmp/stderr" || ok=0
+	done <<<"$texts"
+	if [ "$ok" = 1 ]; then
+		echo "ok $n - $arch: $name"
+	else
+		echo "not ok $n - $arch: $name (status $got, want $want${texts:+, output must contain: ${texts//$'\n'/ + }})"
+		cat "$log" "$tmp/stderr" | tail -n 15 | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+}
+
+# Fake QEMUs for the cases the real machine cannot produce on request.
+# The real QEMU without the virtualization extension: no /dev/kvm inside.
+cat >"$tmp/qemu-no-kvm" <<EOF
+#!/bin/bash
+args=()
+for a in "\$@"; do args+=("\$(sed '$no_kvm_edit' <<<"\$a")"); done
+exec $real_qemu "\${args[@]}"
+EOF
+printf '#!/bin/sh\necho "fake qemu: cannot start" >&2\nexit 1\n' >"$tmp/qemu-broken"
+chmod +x "$tmp/qemu-no-kvm" "$tmp/qemu-broken"
+
+mkdir -p "$tmp/tree/sub"
+echo one >"$tmp/tree/a.txt"
+echo two >"$tmp/tree/sub/b.txt"
+
+# The checks that need only the initramfs (--no-share: on x86 the command
+# would otherwise run in the shared root, where --add files are not).
+p=(--no-share --add "$probe:/bin/status-probe")
+if [ "$arch" = riscv64 ]; then
+	smoke=(-- /kvm-smoke)
+	check "kvm-smoke passes" 0 "kvm-smoke: PASS" "${smoke[@]}"
+	check "kvm-smoke passes on the AIA machine" 0 \
+		$'kvm-smoke: PASS\nin-kernel AIA device: available' --aia -- /kvm-smoke
+	no_kvm_text="cannot open /dev/kvm"
+else
+	smoke=("${p[@]}" -- /bin/status-probe exit 0)
+	check "the host boots and offers /dev/kvm" 0 "/dev/kvm ready" "${smoke[@]}"
+	no_kvm_text="cannot open /dev/kvm"
+	# The shared root: the outer machine's /usr and the work tree.
+	check "the work tree is shared read-write at its own path" 0 "IRQVM-HOST-EXIT: 0" \
+		-- /bin/sh -c "test -f '$repo/ci/host-run' && touch '$repo/build/.host-run-probe' && rm '$repo/build/.host-run-probe'"
+	check "the outer userland runs (bash, coreutils), cwd is kept" 0 "cwd=$repo" \
+		-- /bin/bash -c 'echo "cwd=$(pwd)"; ls /usr/bin/env >/dev/null'
+	check "/usr is read-only inside" 1 "IRQVM-HOST-EXIT: 1" \
+		-- /bin/sh -c 'touch /usr/.host-run-probe 2>/dev/null && exit 0; exit 1'
+	check "the suites are told they run inside the host" 0 "IRQVM_IN_TEST_HOST=x86_64" \
+		-- /bin/sh -c 'echo "IRQVM_IN_TEST_HOST=$IRQVM_IN_TEST_HOST"'
+fi
+check "exit code is passed through" 3 "IRQVM-HOST-EXIT: 3" \
+	"${p[@]}" -- /bin/status-probe exit 3
+check "command found through PATH" 0 "IRQVM-HOST-EXIT: 0" \
+	"${p[@]}" -- status-probe exit 0
+check "death by signal is 128+N" 137 "killed by signal 9" \
+	"${p[@]}" -- /bin/status-probe signal 9
+# shellcheck disable=SC2016  # '$HOME;*' must arrive unexpanded
+check "arguments arrive intact" 0 $'arg[0]=<a  b>\narg[1]=<>\narg[2]=<q"uo\'te>\narg[3]=<$HOME;*>' \
+	"${p[@]}" -- /bin/status-probe args "a  b" "" "q\"uo'te" '$HOME;*'
+check "--add copies a directory tree" 0 $'one\ntwo' \
+	"${p[@]}" --add "$tmp/tree:/data" -- /bin/status-probe cat /data/a.txt /data/sub/b.txt
+check "missing command is 127" 127 "cannot execute '/nonexistent'" --no-share -- /nonexistent
+check "non-executable command is 127" 127 "Permission denied" --no-share -- /irqvm-cmd
+QEMU=$tmp/qemu-no-kvm check "no /dev/kvm is 120" 120 "$no_kvm_text" "${smoke[@]}"
+check "timeout kills QEMU with 124" 124 "timeout: QEMU killed" --timeout 4 \
+	"${p[@]}" -- /bin/status-probe sleep 60
+check "kernel panic is 126" 126 "Kernel panic" --append rdinit=/nonexistent "${smoke[@]}"
+QEMU=$tmp/qemu-broken check "no exit line is 125" 125 "fake qemu: cannot start" "${smoke[@]}"
+check "usage error is 2" 2 "--timeout wants" --timeout soon "${smoke[@]}"
+check "an argument with a newline is refused" 2 "newline" "${smoke[@]}" $'a\nb'
+
+echo "1..$n"
+echo "# $failed of $n failed"
+[ "$failed" = 0 ]

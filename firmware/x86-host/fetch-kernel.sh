@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Puts together the x86-64 KVM test host (docs/test-hosts.md): Debian's
+# prebuilt amd64 kernel and the few modules the host needs (KVM for AMD,
+# 9p over virtio for the shared file systems), taken from the kernel package
+# with `apt-get download` and `dpkg-deb -x`; nothing is installed.
+# Called by mk/x86-host.mk.
+#
+#   fetch-kernel.sh check OUTDIR   refresh OUTDIR/inputs.key (rewritten only
+#                                  when it changed; make then knows whether to
+#                                  run 'build')
+#   fetch-kernel.sh build OUTDIR   download, unpack, pick the modules, record
+#                                  the key in OUTDIR/built.key
+#
+# OUTDIR receives vmlinuz, kernel.config, modules/*.ko and modules.load (the
+# modules in load order, dependencies first).
+#
+# Settings from the environment:
+#   X86HOST_KERNEL_PKG  the meta package to resolve (linux-image-amd64); the
+#                       versioned package it depends on is what is fetched,
+#                       since its ABI number moves and old ones leave the
+#                       archive
+set -euo pipefail
+
+mode=${1:?usage: fetch-kernel.sh check|build OUTDIR}
+out=${2:?usage: fetch-kernel.sh check|build OUTDIR}
+meta=${X86HOST_KERNEL_PKG:-linux-image-amd64}
+self=${BASH_SOURCE[0]}
+# What the host loads: KVM on AMD (QEMU's TCG emulates SVM, not VMX) and
+# virtio-9p for the shares. Their dependencies are added from the modules'
+# own .modinfo.
+wanted_modules=(kvm-amd 9p 9pnet_virtio virtio_pci)
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+msg() { printf 'x86-host: %s\n' "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+# meta package -> "NAME VERSION" of the kernel image package it depends on.
+resolve() {
+	local name ver
+	name=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
+	[ -n "$name" ] || return 1
+	ver=$(apt-cache policy "$name" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || return 1
+	printf '%s %s\n' "$name" "$ver"
+}
+
+# apt-cache takes seconds; its answer changes only with the package lists,
+# so it is kept with their signature (names, sizes, times).
+lists_signature() {
+	stat -c '%n %s %Y' /var/lib/apt/lists/*_Packages* 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+resolve_cached() {
+	local sig cached
+	sig=$(lists_signature)
+	if [ -f "$out/resolved.cache" ]; then
+		cached=$(cat "$out/resolved.cache")
+		if [ "$(cut -d' ' -f1-2 <<<"$cached")" = "$sig $meta" ]; then
+			cut -d' ' -f3- <<<"$cached"
+			return
+		fi
+	fi
+	local r
+	r=$(resolve_or_update) || return 1
+	printf '%s %s %s\n' "$(lists_signature)" "$meta" "$r" >"$out/resolved.cache"
+	printf '%s\n' "$r"
+}
+
+resolve_or_update() {
+	local r
+	if r=$(resolve); then
+		printf '%s\n' "$r"
+		return
+	fi
+	# A fresh machine has no package lists yet.
+	if [ "$(id -u)" = 0 ]; then
+		msg "resolving $meta needs the package lists: apt-get update"
+		apt-get update -qq >&2 || true
+		resolve && return
+	fi
+	return 1
+}
+
+input_key() {
+	local pkg
+	if ! pkg=$(resolve_cached); then
+		# Offline with a kernel already here: keep it rather than fail.
+		if [ -f "$out/built.key" ]; then
+			msg "cannot resolve $meta now; keeping the kernel already fetched"
+			sed -n 1p "$out/built.key"
+			printf 'script %s\n' "$(sha256sum <"$self" | cut -d' ' -f1)"
+			return
+		fi
+		die "cannot resolve $meta with apt-cache (run 'apt-get update' as root)"
+	fi
+	printf 'package %s\n' "$pkg"
+	printf 'script %s\n' "$(sha256sum <"$self" | cut -d' ' -f1)"
+}
+
+outputs_present() {
+	[ -f "$out/vmlinuz" ] && [ -f "$out/modules.load" ]
+}
+
+# depends= of a module file (comma-separated module names, maybe empty).
+module_depends() {
+	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null |
+		tr '\0' '\n' | sed -n 's/^depends=//p'
+}
+
+# Appends module NAME and, first, its dependencies to the load list.
+declare -A module_path=() module_done=()
+tmp=
+add_module() {
+	local name=${1//-/_} dep
+	[ -n "${module_done[$name]:-}" ] && return
+	module_done[$name]=1
+	[ -n "${module_path[$name]:-}" ] || die "module $1 is not in the kernel package"
+	for dep in $(module_depends "${module_path[$name]}" | tr ',' ' '); do
+		add_module "$dep"
+	done
+	cp "${module_path[$name]}" "$out/modules.tmp/"
+	printf '%s\n' "$(basename "${module_path[$name]}")" >>"$out/modules.tmp/modules.load"
+}
+
+build() {
+	local key pkg name ver start f base
+	start=$(date +%s)
+	key=$(cat "$out/inputs.key")
+	pkg=$(sed -n 's/^package //p' <<<"$key")
+	[ -n "$pkg" ] || die "no package in $out/inputs.key"
+	read -r name ver <<<"$pkg"
+	tmp=$(mktemp -d "$out/fetch.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	msg "fetching $name $ver"
+	# apt-get download writes to the current directory; _apt may not be
+	# able to, which only costs a warning.
+	(cd "$tmp" && apt-get download -q "$name=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+		die "apt-get download $name=$ver failed"
+	dpkg-deb -x "$tmp"/"$name"_*.deb "$tmp/x" || die "cannot unpack the $name package"
+	cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
+	cp "$tmp"/x/boot/config-* "$out/kernel.config"
+	while IFS= read -r -d '' f; do
+		base=$(basename "$f" .ko)
+		module_path[${base//-/_}]=$f
+	done < <(find "$tmp/x/lib/modules" -name '*.ko' -print0)
+	rm -rf "$out/modules.tmp"
+	mkdir -p "$out/modules.tmp"
+	: >"$out/modules.tmp/modules.load"
+	for f in "${wanted_modules[@]}"; do
+		add_module "$f"
+	done
+	rm -rf "$out/modules"
+	mv "$out/modules.tmp" "$out/modules"
+	cp "$out/modules/modules.load" "$out/modules.load"
+	mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+	cp "$out/inputs.key" "$out/built.key"
+	msg "kernel $name $ver and $(wc -l <"$out/modules.load") modules ready in $(($(date +%s) - start)) s"
+}
+
+case $mode in
+check)
+	new=$(input_key)
+	if [ ! -f "$out/inputs.key" ] || [ "$new" != "$(cat "$out/inputs.key")" ]; then
+		printf '%s\n' "$new" >"$out/inputs.key"
+	fi
+	outputs_present || rm -f "$out/built.key"
+	;;
+build) build ;;
+*) die "unknown mode '$mode' (check or build)" ;;
+esac
