@@ -69,6 +69,7 @@ struct storm_dev {
 	bool interleave;
 	unsigned long ab_irqs[2];   /* [0] ticks without, [1] ticks with the defence */
 	unsigned long ab_events[2]; /* events taken by those interrupts */
+	unsigned long ab_reads[2];  /* counter reads made by those interrupts */
 
 	/* state */
 	uint32_t seen;
