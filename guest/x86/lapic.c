@@ -481,7 +481,9 @@ enum lapic_isr_behaviour lapic_isr_probe(void)
 	lapic_enable();
 	probe_isr = -1;
 	lapic_send_ipi_shorthand(LAPIC_DEST_SELF, LAPIC_PROBE_VECTOR, LAPIC_DM_FIXED);
-	if (lapic_idle_until(probe_done, NULL, 100000))
+	/* A hang guard, not a latency bound: a busy nested host has been
+	 * seen to take over 100 ms to deliver this self-IPI. */
+	if (lapic_idle_until(probe_done, NULL, 1000000))
 		cached = probe_isr ? LAPIC_ISR_HELD : LAPIC_ISR_CLEAR;
 	irq_unregister(LAPIC_PROBE_VECTOR);
 	return cached;
