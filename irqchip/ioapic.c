@@ -472,3 +472,45 @@ const struct ioapic_stats *ioapic_stats(const struct ioapic *io)
 {
 	return &io->stats;
 }
+
+void ioapic_snapshot(const struct ioapic *io, struct ioapic_snapshot *out)
+{
+	out->id = io->id;
+	out->ioregsel = io->ioregsel;
+	out->version = IOAPIC_VERSION_VALUE;
+	out->nr_pins = IOAPIC_NUM_PINS;
+	out->storm_threshold = io->storm_threshold;
+	out->storm_holdoff_ns = io->storm_holdoff_ns;
+	out->broadcast_eoi_trusted = io->broadcast_eoi_trusted;
+	for (unsigned pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
+		const struct ioapic_pin *p = &io->pins[pin];
+		uint64_t rte = rte_guest_view(p);
+
+		out->pins[pin] = (struct ioapic_pin_snapshot){
+			.rte = rte,
+			.vector = (uint8_t)(rte & IOAPIC_RTE_VECTOR_MASK),
+			.dest = (uint8_t)(rte >> IOAPIC_RTE_DEST_SHIFT),
+			.delivery_mode = (enum ioapic_delivery_mode)rte_delivery_mode(rte),
+			.dest_logical = rte & IOAPIC_RTE_DEST_LOGICAL,
+			.level_triggered = rte & IOAPIC_RTE_LEVEL,
+			.effective_level = rte_is_level(rte),
+			.active_low = rte & IOAPIC_RTE_ACTIVE_LOW,
+			.masked = rte & IOAPIC_RTE_MASKED,
+			.remote_irr = rte & IOAPIC_RTE_REMOTE_IRR,
+			.delivery_status = rte & IOAPIC_RTE_DELIVERY_STATUS,
+			.line = p->line,
+			.asserted = pin_asserted(p),
+			.recheck_pending = p->recheck_pending,
+			.storm_count = p->storm_count,
+		};
+	}
+}
+
+const char *ioapic_delivery_mode_name(enum ioapic_delivery_mode mode)
+{
+	static const char *const names[8] = {
+		"fixed", "lowest", "smi", "reserved3", "nmi", "init", "reserved6", "extint",
+	};
+
+	return names[(unsigned)mode & 7];
+}

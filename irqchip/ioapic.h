@@ -230,4 +230,42 @@ void ioapic_set_storm_guard(struct ioapic *io, unsigned threshold, uint64_t hold
 void ioapic_set_broadcast_eoi_trusted(struct ioapic *io, bool trusted);
 const struct ioapic_stats *ioapic_stats(const struct ioapic *io);
 
+/*
+ * A read-only, decoded copy of the whole IOAPIC, for diagnostics (irqvm's
+ * interrupt-state dump, like QEMU's `info irq`/`info ioapic`). Taking it
+ * changes nothing (IOREGSEL included).
+ */
+struct ioapic_pin_snapshot {
+	uint64_t rte;             /* the entry as the guest reads it (Delivery Status included) */
+	uint8_t vector;
+	uint8_t dest;             /* bits 63:56, physical APIC ID or logical mask */
+	enum ioapic_delivery_mode delivery_mode;
+	bool dest_logical;
+	bool level_triggered;     /* the trigger bit as written */
+	bool effective_level;     /* level semantics apply (not SMI/NMI/INIT/ExtINT) */
+	bool active_low;
+	bool masked;
+	bool remote_irr;
+	bool delivery_status;
+	bool line;                /* electrical input level */
+	bool asserted;            /* line after polarity */
+	bool recheck_pending;     /* a delivery is held for ioapic_recheck() */
+	unsigned storm_count;     /* EOI re-deliveries since the line last deasserted */
+};
+
+struct ioapic_snapshot {
+	uint8_t id;
+	uint8_t ioregsel;
+	uint32_t version;         /* the version register: version and max redirection entry */
+	unsigned nr_pins;
+	unsigned storm_threshold;
+	uint64_t storm_holdoff_ns;
+	bool broadcast_eoi_trusted;
+	struct ioapic_pin_snapshot pins[IOAPIC_NUM_PINS];
+};
+
+void ioapic_snapshot(const struct ioapic *io, struct ioapic_snapshot *out);
+/* "fixed", "lowest", "smi", "reserved3", "nmi", "init", "reserved6", "extint". */
+const char *ioapic_delivery_mode_name(enum ioapic_delivery_mode mode);
+
 #endif /* IRQVM_IRQCHIP_IOAPIC_H */

@@ -552,3 +552,53 @@ const struct pic8259_stats *pic8259_stats(const struct pic8259 *pic)
 {
 	return &pic->stats;
 }
+
+static void chip_snapshot(const struct pic8259_chip *chip, struct pic8259_chip_snapshot *out)
+{
+	*out = (struct pic8259_chip_snapshot){
+		.irr = chip->irr,
+		.isr = chip->isr,
+		.imr = chip->imr,
+		.elcr = chip->elcr,
+		.lines = chip->lines,
+		.vector_base = chip_vector_base(chip),
+		.icw3 = chip->icw3,
+		.lowest_priority = chip->lowest_priority,
+		.highest_priority = (uint8_t)((chip->lowest_priority + 1) & 7),
+		.pending_level = chip_resolve(chip),
+		.in_service_level = chip_highest_in_service(chip),
+		.init_step = chip->init_step,
+		.int_output = chip_output(chip),
+		.is_slave = chip->is_slave,
+		.ltim = chip->ltim,
+		.single = chip->single,
+		.ic4 = chip->ic4,
+		.upm = chip->upm,
+		.aeoi = chip->aeoi,
+		.ms = chip->ms,
+		.buf = chip->buf,
+		.sfnm = chip->sfnm,
+		.rotate_in_aeoi = chip->rotate_in_aeoi,
+		.special_mask = chip->special_mask,
+		.read_isr = chip->read_isr,
+		.poll = chip->poll,
+	};
+}
+
+void pic8259_snapshot(const struct pic8259 *pic, struct pic8259_snapshot *out)
+{
+	chip_snapshot(&pic->master, &out->master);
+	chip_snapshot(&pic->slave, &out->slave);
+	out->output = pic->output;
+}
+
+const char *pic8259_init_step_name(enum pic8259_init_step step)
+{
+	switch (step) {
+	case PIC8259_READY: return "ready";
+	case PIC8259_WANT_ICW2: return "icw2";
+	case PIC8259_WANT_ICW3: return "icw3";
+	case PIC8259_WANT_ICW4: return "icw4";
+	}
+	return "?";
+}

@@ -132,4 +132,35 @@ void pic8259_write(struct pic8259 *pic, uint16_t port, uint8_t value);
 
 const struct pic8259_stats *pic8259_stats(const struct pic8259 *pic);
 
+/*
+ * A read-only, decoded copy of one chip's state, for diagnostics (irqvm's
+ * interrupt-state dump, like QEMU's `info pic`). Taking it changes nothing:
+ * no poll, no acknowledge, no read-register switch.
+ */
+struct pic8259_chip_snapshot {
+	uint8_t irr, isr, imr, elcr, lines;
+	uint8_t vector_base;      /* ICW2 bits 7-3: the vector of IR0 */
+	uint8_t icw3;             /* master: slave bitmap; slave: its cascade ID */
+	uint8_t lowest_priority;  /* IR level with the lowest priority (rotation state) */
+	uint8_t highest_priority; /* the level after it, which has the highest */
+	int pending_level;        /* what the priority resolver presents now; -1 none */
+	int in_service_level;     /* highest-priority ISR level (a non-specific EOI's target); -1 */
+	enum pic8259_init_step init_step;
+	bool int_output;          /* this chip's INT pin now */
+	bool is_slave;
+	bool ltim, single, ic4;   /* ICW1 */
+	bool upm, aeoi, ms, buf, sfnm; /* ICW4 */
+	bool rotate_in_aeoi;      /* OCW2 */
+	bool special_mask, read_isr, poll; /* OCW3 */
+};
+
+struct pic8259_snapshot {
+	struct pic8259_chip_snapshot master, slave;
+	bool output; /* the master's INT as last reported through output_changed */
+};
+
+void pic8259_snapshot(const struct pic8259 *pic, struct pic8259_snapshot *out);
+/* "ready", "icw2", "icw3", "icw4". */
+const char *pic8259_init_step_name(enum pic8259_init_step step);
+
 #endif

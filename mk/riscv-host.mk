@@ -1,4 +1,4 @@
-# The riscv64 KVM test host (docs/riscv-host.md): a Linux 6.12 kernel with
+# The riscv64 KVM test host (docs/test-hosts.md): a Linux 6.12 kernel with
 # KVM built from Debian's linux-source-6.12, booted in qemu-system-riscv64
 # with h=true by ci/host-run --arch riscv64, whose initramfs /init runs one command.
 #

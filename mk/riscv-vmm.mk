@@ -83,5 +83,5 @@ $(RV_DEPS_LIBS) &: ci/build-riscv-deps.sh
 
 $(RV_UAPI)/linux/kvm.h:
 	$(error $@ is missing: build the riscv64 test host's 6.12 uapi headers first \
-	  ('make riscv-host', docs/riscv-host.md) or point RV_UAPI at a 6.12+ uapi tree)
+	  ('make riscv-host', docs/test-hosts.md) or point RV_UAPI at a 6.12+ uapi tree)
 endif

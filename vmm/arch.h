@@ -6,6 +6,7 @@
 #ifndef IRQVM_ARCH_H
 #define IRQVM_ARCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "vmm/vm.h"
@@ -35,6 +36,17 @@ void arch_vcpu_pre_run(struct vcpu *vcpu);
 enum vcpu_exit_action arch_vcpu_exit(struct vcpu *vcpu);
 /* Print the vCPU's registers (crash reports). */
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out);
+/*
+ * The interrupt-state dump (vmm/irq_dump.h). arch_irq_dump_chips adds the
+ * platform's interrupt controllers to dump ("pic", "ioapic", "irqchip_note",
+ * "irqchip_counters"); main thread, takes the irqchip lock itself.
+ * arch_vcpu_irq_state returns the vCPU's interrupt state as a new object
+ * (never NULL; "error" says what could not be read). It issues vCPU ioctls,
+ * so it runs on the vCPU's own thread, or on another only when no thread
+ * can be in KVM_RUN for that vCPU.
+ */
+void arch_irq_dump_chips(struct vm *vm, json_t *dump);
+json_t *arch_vcpu_irq_state(struct vcpu *vcpu);
 /* Start-of-run hooks that need the event loop (timers). */
 int arch_vm_start(struct vm *vm, char *err, size_t errlen);
 void arch_vm_destroy(struct vm *vm);

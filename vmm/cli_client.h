@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The client side of the control socket: `irqvm inject|msi|ipi|nmi|stats|
- * storm|pause|resume|quit|query --socket PATH ...` (docs/control.md).
+ * storm|pause|resume|quit|query|info --socket PATH ...` (docs/control.md).
  *
  * Exit statuses of every client command:
  *   0  done
@@ -85,6 +85,7 @@ int cli_pause(int argc, char **argv);
 int cli_resume(int argc, char **argv);
 int cli_quit(int argc, char **argv);
 int cli_query(int argc, char **argv);
+int cli_info(int argc, char **argv);
 int cli_call(int argc, char **argv);
 
 #endif

@@ -24,8 +24,8 @@ static void run_usage(FILE *out)
 		"options:\n"
 		"  --set KEY=VALUE      override a config key (dotted path, JSON value);\n"
 		"                       may be repeated, applied in order\n"
-		"  --timeout SECONDS    stop the VM after SECONDS (exit status 124);\n"
-		"                       same as --set timeout=SECONDS\n"
+		"  --timeout SECONDS    stop the VM after SECONDS (exit status 124), printing\n"
+		"                       the interrupt state first; same as --set timeout=SECONDS\n"
 		"  --api-socket PATH    open the control socket at PATH\n"
 		"  --dump-dtb FILE      riscv64: write the guest's device tree blob to FILE\n"
 		"                       and exit 0 without running the guest\n"
@@ -38,7 +38,11 @@ static void run_usage(FILE *out)
 		"\n"
 		"Exit status: the guest's (see --exit-code), 2 config error, 4 host/KVM\n"
 		"error, 6 guest crash, 8 guest reset/power-off, 124 timeout, 128+N signal N\n"
-		"(docs/exit-codes.md).\n");
+		"(docs/exit-codes.md).\n"
+		"\n"
+		"SIGQUIT (Ctrl-\\) prints the whole interrupt state on stderr - PICs, IOAPIC,\n"
+		"each vCPU's local APIC - and the VM keeps running; `irqvm info irq` prints\n"
+		"the same through the control socket.\n");
 }
 
 static char *dup_override(const char *key, const char *value)

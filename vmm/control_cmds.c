@@ -410,6 +410,7 @@ static const struct control_cmd commands[] = {
 	{ "irqfd", control_cmd_irqfd, "an eventfd bound to an MSI route (SCM_RIGHTS): {cpu, vector}" },
 	{ "irqfd-report", control_cmd_irqfd_report, "account signals written to an irqfd: {irqfd, signals}" },
 	{ "irqfd-release", control_cmd_irqfd_release, "unbind an irqfd: {irqfd}" },
+	{ "info", control_cmd_info, "the whole interrupt state: {what: \"irq\"} (PIC, IOAPIC, each vCPU's LAPIC)" },
 	{ "pause", cmd_pause, "park every vCPU outside KVM_RUN" },
 	{ "resume", cmd_resume, "let paused vCPUs run again" },
 	{ "quit", cmd_quit, "stop the VM; irqvm exits with status 0" },

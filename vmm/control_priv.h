@@ -90,6 +90,8 @@ char *control_cmd_irqfd_report(struct control *ctl, struct control_client *c,
 char *control_cmd_irqfd_release(struct control *ctl, struct control_client *c,
 				struct proto_request *req);
 json_t *control_storms_json(struct control *ctl);
+/* control_info.c */
+char *control_cmd_info(struct control *ctl, struct control_client *c, struct proto_request *req);
 /* A storm thread signalled the end: join it and tell every client. */
 void control_reap_storms(struct control *ctl);
 void control_release_irqfd(struct control *ctl, struct control_irqfd *q);

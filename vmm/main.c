@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "resume", "let a paused VM run again", cli_resume },
 	{ "quit", "stop a running VM", cli_quit },
 	{ "query", "describe a running VM", cli_query },
+	{ "info", "print a running VM's whole interrupt state (info irq)", cli_info },
 	{ "call", "send raw control-protocol requests to a running VM", cli_call },
 };
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "vmm/arch.h"
+#include "vmm/irq_dump.h"
 #include "vmm/log.h"
 
 #define KICK_SIGNAL SIGUSR1
@@ -56,6 +57,8 @@ void vcpu_destroy(struct vcpu *vcpu)
 	if (!vcpu->vm)
 		return;
 	arch_vcpu_destroy(vcpu);
+	json_decref(vcpu->snapshot.result);
+	vcpu->snapshot.result = NULL;
 	if (vcpu->run)
 		munmap(vcpu->run, (size_t)vcpu->vm->vcpu_mmap_size);
 	if (vcpu->fd >= 0)
@@ -147,13 +150,23 @@ static bool vcpu_handle_requests(struct vcpu *vcpu)
 			return false;
 		}
 	}
+	if (req & VCPU_REQ_SNAPSHOT)
+		irq_dump_vcpu_answer(vcpu);
 	if (req & VCPU_REQ_PAUSE) {
 		pthread_mutex_lock(&vcpu->lock);
 		vcpu->parked = true;
 		pthread_cond_broadcast(&vcpu->cond);
 		while (atomic_load(&vcpu->vm->paused) &&
-		       !(atomic_load(&vcpu->requests) & VCPU_REQ_STOP))
+		       !(atomic_load(&vcpu->requests) & VCPU_REQ_STOP)) {
+			/* A paused VM still answers interrupt-state requests. */
+			if (atomic_fetch_and(&vcpu->requests, ~VCPU_REQ_SNAPSHOT) & VCPU_REQ_SNAPSHOT) {
+				pthread_mutex_unlock(&vcpu->lock);
+				irq_dump_vcpu_answer(vcpu);
+				pthread_mutex_lock(&vcpu->lock);
+				continue;
+			}
 			pthread_cond_wait(&vcpu->cond, &vcpu->lock);
+		}
 		vcpu->parked = false;
 		pthread_mutex_unlock(&vcpu->lock);
 		if (atomic_load(&vcpu->requests) & VCPU_REQ_STOP)
@@ -337,6 +350,7 @@ static void *vcpu_thread(void *opaque)
 		if (vm_stopping(vm))
 			break;
 	}
+	irq_dump_vcpu_thread_ends(vcpu);
 	return NULL;
 }
 

@@ -16,6 +16,7 @@
 #include "vmm/arch.h"
 #include "vmm/control.h"
 #include "vmm/event_loop.h"
+#include "vmm/irq_dump.h"
 #include "vmm/log.h"
 #include "vmm/stats.h"
 #include "vmm/vcpu.h"
@@ -245,6 +246,11 @@ static void on_signal(void *opaque, uint32_t events)
 	struct signalfd_siginfo si;
 	(void)events;
 	if (read(rs->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGQUIT) {
+			/* Like a JVM's thread dump: report and keep running. */
+			irq_dump_report(rs->vm, "SIGQUIT");
+			return;
+		}
 		log_info("received signal %u, stopping the VM", si.ssi_signo);
 		vm_request_stop(rs->vm, VM_STOP_SIGNAL, (int)si.ssi_signo);
 	}
@@ -253,6 +259,10 @@ static void on_signal(void *opaque, uint32_t events)
 static void on_timeout(void *opaque)
 {
 	struct vm *vm = opaque;
+	/* Before the stop: the vCPU threads must still be there to answer. */
+	log_error("timeout after %g s: the interrupt state at expiry follows",
+		  vm->cfg->timeout_sec);
+	irq_dump_report(vm, "timeout");
 	vm_request_stop(vm, VM_STOP_TIMEOUT, 0);
 }
 
@@ -280,13 +290,15 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 	struct loop_timer *timeout = NULL;
 	struct run_state rs = { .vm = vm, .sfd = -1 };
 
-	/* SIGINT/SIGTERM/SIGHUP arrive through a signalfd in the main thread;
-	 * block them before any vCPU thread exists so those inherit the mask. */
+	/* SIGINT/SIGTERM/SIGHUP (stop) and SIGQUIT (print the interrupt state)
+	 * arrive through a signalfd in the main thread; block them before any
+	 * vCPU thread exists so those inherit the mask. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	rs.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (rs.sfd < 0 || event_loop_add(vm->loop, rs.sfd, EPOLLIN, on_signal, &rs) < 0) {

@@ -38,6 +38,7 @@ enum vcpu_request {
 	VCPU_REQ_PAUSE = 1u << 3,    /* park until resumed */
 	VCPU_REQ_ARCH = 1u << 4,     /* architecture-specific work is pending */
 	VCPU_REQ_NMI = 1u << 5,      /* issue the NMIs counted in nmi_queued (x86 KVM_NMI) */
+	VCPU_REQ_SNAPSHOT = 1u << 6, /* fill snapshot.result with the interrupt state (irq_dump.c) */
 };
 
 struct vcpu_start {
@@ -73,6 +74,15 @@ struct vcpu {
 	struct vcpu_start start;
 	bool parked;
 	_Atomic unsigned nmi_queued; /* NMIs asked for with vcpu_request_nmi, not yet issued */
+	/* An interrupt-state snapshot asked of this vCPU's thread (vmm/irq_dump.c).
+	 * Under lock; cond announces the answer. */
+	struct vcpu_snapshot_slot {
+		uint64_t asked;        /* number of the request being waited for */
+		bool waiting;          /* someone waits for request `asked` */
+		bool answered;         /* result belongs to request `asked` */
+		bool thread_ended;     /* the vCPU thread left its loop: nobody will answer */
+		struct json_t *result; /* handed to the waiter */
+	} snapshot;
 	struct vcpu_stats stats;
 	void *arch; /* architecture-private per-vCPU state */
 };

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Builds the riscv64 KVM host kernel that the RISC-V tests boot under QEMU.
-# Called by mk/riscv-host.mk; see docs/riscv-host.md.
+# Called by mk/riscv-host.mk; see docs/test-hosts.md.
 #
 #   build-kernel.sh check OUTDIR   refresh OUTDIR/inputs.key (only if the key
 #                                  changed) and drop OUTDIR/built.key if an

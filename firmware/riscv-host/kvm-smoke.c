@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kvm-smoke: proves that the riscv64 test host (docs/riscv-host.md) can run
+ * kvm-smoke: proves that the riscv64 test host (docs/test-hosts.md) can run
  * a KVM guest, and says what it saw. Usage inside the host:
  *
  *	ci/host-run --arch riscv64 -- /kvm-smoke

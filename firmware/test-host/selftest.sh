@@ -92,17 +92,21 @@ else
 fi
 check "exit code is passed through" 3 "IRQVM-HOST-EXIT: 3" \
 	"${p[@]}" -- /bin/status-probe exit 3
-check "command found through PATH" 0 "IRQVM-HOST-EXIT: 0" \
-	"${p[@]}" -- status-probe exit 0
-check "death by signal is 128+N" 137 "killed by signal 9" \
-	"${p[@]}" -- /bin/status-probe signal 9
-# shellcheck disable=SC2016  # '$HOME;*' must arrive unexpanded
-check "arguments arrive intact" 0 $'arg[0]=<a  b>\narg[1]=<>\narg[2]=<q"uo\'te>\narg[3]=<$HOME;*>' \
-	"${p[@]}" -- /bin/status-probe args "a  b" "" "q\"uo'te" '$HOME;*'
-check "--add copies a directory tree" 0 $'one\ntwo' \
-	"${p[@]}" --add "$tmp/tree:/data" -- /bin/status-probe cat /data/a.txt /data/sub/b.txt
-check "missing command is 127" 127 "cannot execute '/nonexistent'" --no-share -- /nonexistent
-check "non-executable command is 127" 127 "Permission denied" --no-share -- /irqvm-cmd
+# /init and the runner are the same code on both architectures: the checks
+# of argument passing and exec failures run where a boot costs 1 s, not 7.
+if [ "$arch" = riscv64 ]; then
+	check "command found through PATH" 0 "IRQVM-HOST-EXIT: 0" \
+		"${p[@]}" -- status-probe exit 0
+	check "death by signal is 128+N" 137 "killed by signal 9" \
+		"${p[@]}" -- /bin/status-probe signal 9
+	# shellcheck disable=SC2016  # '$HOME;*' must arrive unexpanded
+	check "arguments arrive intact" 0 $'arg[0]=<a  b>\narg[1]=<>\narg[2]=<q"uo\'te>\narg[3]=<$HOME;*>' \
+		"${p[@]}" -- /bin/status-probe args "a  b" "" "q\"uo'te" '$HOME;*'
+	check "--add copies a directory tree" 0 $'one\ntwo' \
+		"${p[@]}" --add "$tmp/tree:/data" -- /bin/status-probe cat /data/a.txt /data/sub/b.txt
+	check "missing command is 127" 127 "cannot execute '/nonexistent'" --no-share -- /nonexistent
+	check "non-executable command is 127" 127 "Permission denied" --no-share -- /irqvm-cmd
+fi
 QEMU=$tmp/qemu-no-kvm check "no /dev/kvm is 120" 120 "$no_kvm_text" "${smoke[@]}"
 check "timeout kills QEMU with 124" 124 "timeout: QEMU killed" --timeout 4 \
 	"${p[@]}" -- /bin/status-probe sleep 60

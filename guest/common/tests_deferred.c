@@ -417,11 +417,13 @@ TEST_CASE(deferred, tasklet_not_concurrent, 905)
 		 * Who asks first alternates, so each side gets to win races. */
 		bool other_first = rounds++ % 2 == 0;
 		if (other_first)
-			ok &= tap_expect(smp_call_function_single(other, conc_schedule, NULL, 100000),
+			ok &= tap_expect(smp_call_function_single(other, conc_schedule, NULL,
+								  SMP_CALL_TIMEOUT_US),
 					 "cpu %u did not answer", other);
 		ok &= tap_expect(run_in_hardirq(conc_schedule, NULL), "self-IPI lost");
 		if (!other_first)
-			ok &= tap_expect(smp_call_function_single(other, conc_schedule, NULL, 100000),
+			ok &= tap_expect(smp_call_function_single(other, conc_schedule, NULL,
+								  SMP_CALL_TIMEOUT_US),
 					 "cpu %u did not answer", other);
 	}
 	ok = ok && tap_expect(ktest_wait(conc_idle, NULL, WAIT_TICKS), "tasklet never went idle");

@@ -42,6 +42,16 @@ extern struct ipi_counters ipi_counters[GUEST_MAX_CPUS];
  * its IPI set-up). */
 void smp_call_init(void);
 
+/*
+ * How long a cross-CPU call may take before the caller gives up: a hang
+ * guard, reached only when the other CPU really does not answer. It is
+ * long because the other vCPU is a host thread that a loaded host, or an
+ * emulated one two levels down (4 vCPUs on 2 emulated CPUs on 2 shared
+ * cores), can leave unscheduled for far longer than the microseconds the
+ * call needs; a short bound there is a timing assertion, not a check.
+ */
+#define SMP_CALL_TIMEOUT_US 10000000u
+
 /* Run fn(arg) on `cpu` (directly if it is this CPU) and wait up to
  * timeout_us for it to finish. false: refused (interrupt context, CPU not
  * online) or timed out. */

@@ -7,7 +7,8 @@
  *   ok 1 - name
  *   not ok 2 - name # reason
  *   ok 3 - name # SKIP reason
- *   1..3
+ *   not ok 4 - name # TODO reason
+ *   1..4
  *
  * The plan comes last (a trailing plan is valid TAP) because the number of
  * checks depends on the command line and on what the host can do.
@@ -30,6 +31,13 @@ bool tap_ok(bool cond, const char *fmt, ...) __printf(2, 3);
  * passed for the exit status, never as evidence that the path works. */
 void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
 
+/* Report a check that failed in exactly a known, documented way of the
+ * host (TAP 13 "TODO": expected to fail, not a failure). Counts neither as
+ * passed nor as failed. Only for deviations listed in docs/testing.md, and
+ * only when the check saw exactly that deviation: anything else is a plain
+ * tap_ok(false, ...), and a host that behaves correctly passes with ok. */
+void tap_todo(const char *reason, const char *fmt, ...) __printf(2, 3);
+
 /* "# ..." diagnostic line; suppressed in quiet mode. */
 void tap_diag(const char *fmt, ...) __printf(1, 2);
 
@@ -51,12 +59,13 @@ unsigned int tap_count(void);
 unsigned int tap_passed(void);
 unsigned int tap_failed(void);
 unsigned int tap_skipped(void);
+unsigned int tap_todos(void);
 
 /* Prints the plan "1..N" for the checks reported so far. */
 void tap_plan(void);
 
 /* Summary diagnostic plus the plan; returns the exit status for the VMM:
- * 0 when every check passed or was skipped, 1 otherwise. */
+ * 0 when every check passed, was skipped or was a TODO, 1 otherwise. */
 int tap_finish(void);
 
 #endif /* GUEST_TAP_H */

@@ -11,8 +11,9 @@
 #include <stdbool.h>
 
 #include "ktest.h"
+#include "smp_call.h"
 
-#define IPI_TIMEOUT_US 1000000u /* only reached on failure */
+#define IPI_TIMEOUT_US SMP_CALL_TIMEOUT_US /* only reached on failure */
 
 /* Interrupts on for an ipi check; skips `what` if this CPU cannot send
  * IPIs or, with two_cpus, if only one CPU is online. */

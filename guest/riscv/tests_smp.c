@@ -17,7 +17,7 @@
 #include "testutil.h"
 
 #define ONLINE_TIMEOUT_MS 2000u
-#define IPI_TIMEOUT_US 1000000u /* hang guard: only reached on failure */
+#define IPI_TIMEOUT_US SMP_CALL_TIMEOUT_US
 #define HSM_TIMEOUT_US 1000000u
 
 static bool need_two(const char *what)

@@ -158,8 +158,18 @@ TEST_CASE(timer, cancel, 863)
 
 	ktest_begin(&env, false, what);
 	hook_on(rv_timer_mode(), 0, 1);
+	/*
+	 * Arm and move with interrupts off: on a loaded or emulated host the
+	 * 1 ms can pass between the two writes, and then the timer rightly
+	 * becomes pending. Moving the deadline must withdraw that pending
+	 * interrupt too (Sstc: STIP follows time >= stimecmp; SBI set_timer
+	 * clears it), so nothing may arrive once interrupts are back on,
+	 * however long the two writes took.
+	 */
+	unsigned long flags = arch_irq_save();
 	rv_timer_program_mode(ts.mode, rdtime() + rv_us_to_cycles(MS_US));
 	rv_timer_program_mode(ts.mode, UINT64_MAX);
+	arch_irq_restore(flags);
 	ok = tap_expect(!wait_flag_us(&ts.fired, 5 * MS_US), "the cancelled timer fired");
 	hook_off();
 	ktest_end(&env);

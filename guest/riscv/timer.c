@@ -16,7 +16,7 @@
 #include "trap.h"
 #include "vectors.h"
 
-#define TICK_CALL_TIMEOUT_US 100000u
+#define TICK_CALL_TIMEOUT_US SMP_CALL_TIMEOUT_US
 
 static enum rv_timer_mode mode = RV_TIMER_SBI;
 static bool ticking;

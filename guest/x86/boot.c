@@ -93,6 +93,8 @@ void arch_setup(struct boot_params *bp)
 {
 	parse_boot_info(bp);
 	x86_host.boot_flags = x86_boot_info.host_flags;
+	x86_host.platform = x86_boot_info.platform; /* 0 from a VMM that predates it */
+	x86_host.kvm_module = x86_boot_info.kvm_module;
 
 	/* Our page tables use NX; the boot protocol sets EFER.NXE, but a
 	 * missing bit would make every NX entry a reserved-bit fault. */
@@ -140,11 +142,12 @@ void arch_describe(void)
 	tap_diag("host flags %#x:%s%s%s", f, (f & IRQVM_HOSTF_NESTED_PVM) ? " nested-PVM" : "",
 		 (f & IRQVM_HOSTF_CPL0_INT_EMULATED) ? " VMM-emulates-CPL0-int" : "",
 		 (f & IRQVM_HOSTF_EOI_AT_INJECTION) ? " EOI-at-injection" : "");
-	tap_diag("probe: ring-0 loop %lu cycles/turn, ring-3 %lu.%03lu -> ring-0 code %s",
+	tap_diag("host: %s", host_platform_name());
+	/* Printed, never used: the ratio misfires under QEMU TCG (host.c). */
+	tap_diag("timing (diagnostic only): ring-0 loop %lu cycles/turn, ring-3 %lu.%03lu",
 		 (unsigned long)x86_host.cpl0_loop_cycles,
 		 (unsigned long)(x86_host.cpl3_loop_cycles_x1000 / 1000),
-		 (unsigned long)(x86_host.cpl3_loop_cycles_x1000 % 1000),
-		 x86_host.cpl0_emulated ? "is emulated" : "runs natively");
+		 (unsigned long)(x86_host.cpl3_loop_cycles_x1000 % 1000));
 	tap_diag("probe: syscall instruction %s",
 		 syscall_insn_state_name(syscall_insn_state()));
 	smp_describe();

@@ -194,7 +194,7 @@ static bool start(enum x86_tick_source s)
 		/* Each CPU programs its own LAPIC timer. A CPU that does not
 		 * answer within a second (a starved vCPU) just has no tick. */
 		if (smp_call_function_others(lapic_tick_start_local, (void *)(uintptr_t)count,
-					     1000000) + 1 < smp_online_count())
+					     SMP_CALL_TIMEOUT_US) + 1 < smp_online_count())
 			tap_diag("tick: a CPU did not start its LAPIC timer in time");
 	} else if (s == X86_TICK_PIT) {
 		if (!pit_usable() || !pic_request_irq(PIT_IRQ, pit_tick, NULL, 0))
@@ -213,7 +213,7 @@ static void stop(void)
 {
 	if (tick_src == X86_TICK_LAPIC) {
 		lapic_timer_stop();
-		if (smp_call_function_others(lapic_tick_stop_local, NULL, 1000000) + 1 <
+		if (smp_call_function_others(lapic_tick_stop_local, NULL, SMP_CALL_TIMEOUT_US) + 1 <
 		    smp_online_count())
 			tap_diag("tick: a CPU did not stop its LAPIC timer in time");
 	} else if (tick_src == X86_TICK_PIT) {

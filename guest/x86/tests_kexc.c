@@ -5,6 +5,8 @@
  * instruction for faults, after it for traps. Faults resume through the
  * exception table (EXTABLE: faulting RIP -> continuation).
  */
+#include <irqvm/abi.h>
+
 #include "arch.h"
 #include "desc.h"
 #include "host.h"
@@ -74,12 +76,10 @@ TEST_CASE(exceptions, breakpoint_ring0, 302)
 	unsigned long seq;
 	uint64_t after;
 
-	if (!host_cpl0_int_ok()) {
-		tap_skip("KVM's instruction emulator lacks int3 in ring 0 on this host and the "
-			 "VMM does not deliver it (IRQVM_HOSTF_CPL0_INT_EMULATED unset)",
-			 "#BP int3 in ring 0: trap, saved RIP after int3");
-		return;
-	}
+	/* Runs on every host: where KVM cannot run int3 in ring 0 irqvm
+	 * delivers it (IRQVM_HOSTF_CPL0_INT_EMULATED says it found that). */
+	if (x86_host.boot_flags & IRQVM_HOSTF_CPL0_INT_EMULATED)
+		tap_diag("int3 in ring 0 is delivered by irqvm on this host");
 	seq = trap_seq();
 	__asm__ __volatile__("leaq 2f(%%rip), %0\n"
 			     "1:\tint3\n"
@@ -155,9 +155,18 @@ TEST_CASE(exceptions, ss_noncanonical, 308)
 
 	/* A non-canonical address formed with RSP as base is a stack-segment
 	 * reference: #SS(0), not #GP (SDM vol. 3, 6.15, interrupt 12). */
+	const char *name = "#SS(0) non-canonical stack reference in ring 0: fault, RIP at the load";
+	const struct trap_record *r = last_trap();
+	bool ok;
+
 	LOAD_NONCANONICAL("(%%rsp,%%rax)", insn);
-	tap_ok(expect_fault(seq, X86_EXC_SS, insn, 0),
-	       "#SS(0) non-canonical stack reference in ring 0: fault, RIP at the load");
+	ok = expect_fault(seq, X86_EXC_SS, insn, 0);
+	if (!ok && host_platform_is(IRQVM_PLATFORM_NESTED_TCG) && r->seq == seq + 1 &&
+	    r->frame.vector == X86_EXC_GP && r->frame.rip == insn && r->frame.error_code == 0) {
+		host_todo(TCG_SS_NONCANONICAL, name);
+		return;
+	}
+	tap_ok(ok, "%s", name);
 }
 
 TEST_CASE(exceptions, ss_not_present, 309)
@@ -274,6 +283,8 @@ TEST_CASE(exceptions, double_fault, 950)
 {
 	struct percpu *pc = this_cpu();
 	uint64_t ist_top = (uint64_t)(pc->stacks + X86_IST_DF_TOP);
+	const char *name =
+		"#DF double fault (#GP through a not-present gate): abort on the IST2 stack, recovered";
 	unsigned long seq = trap_seq();
 	const struct trap_record *r = last_trap();
 	bool ok;
@@ -293,6 +304,15 @@ TEST_CASE(exceptions, double_fault, 950)
 	idt_set_present(X86_EXC_GP, 1);
 	pc->df_resume_rip = 0;
 
+	/* QEMU 7.2 TCG: #NP for the gate itself, error code IDT entry 13 with
+	 * the same x16 scaling as TCG_GP_GATE_ERRCODE (0xd2), reaches its own
+	 * handler, which resumes through the exception table; no #DF. */
+	if (host_platform_is(IRQVM_PLATFORM_NESTED_TCG) && r->seq == seq + 1 &&
+	    r->frame.vector == X86_EXC_NP && r->frame.error_code == ((X86_EXC_GP << 4) | 2u)) {
+		diag_last_trap();
+		host_todo(TCG_NP_NOT_DF, name);
+		return;
+	}
 	ok = tap_expect(r->seq == seq + 1, "%lu exceptions taken, want 1", r->seq - seq);
 	if (ok)
 		ok = tap_expect(r->frame.vector == X86_EXC_DF, "got %s, want #DF",
@@ -305,5 +325,5 @@ TEST_CASE(exceptions, double_fault, 950)
 		ok = tap_expect(r->frame_addr < ist_top && r->frame_addr >= ist_top - 4096,
 				"frame at %#lx, not on the IST2 stack", (unsigned long)r->frame_addr);
 	diag_last_trap();
-	tap_ok(ok, "#DF double fault (#GP through a not-present gate): abort on the IST2 stack, recovered");
+	tap_ok(ok, "%s", name);
 }

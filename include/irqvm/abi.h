@@ -65,10 +65,34 @@ enum irqvm_irqchip_mode {
 	IRQVM_IRQCHIP_AIA = 4,    /* RISC-V: in-kernel AIA */
 };
 
-/* Host facts the guest may adapt to. Set only when the VMM probed them. */
-#define IRQVM_HOSTF_CPL0_INT_EMULATED (1u << 0) /* VMM delivers CPL0 int n where KVM cannot */
-#define IRQVM_HOSTF_EOI_AT_INJECTION (1u << 1)  /* LAPIC EOI exit arrives at injection */
-#define IRQVM_HOSTF_NESTED_PVM (1u << 2)        /* /sys/module/kvm_pvm present */
+/* Host facts the guest may adapt to. Each is set only when the VMM found
+ * the quirk by fact (a probe's result or the identified platform), never by
+ * assumption; docs/boot-protocol.md says how each is found. */
+#define IRQVM_HOSTF_CPL0_INT_EMULATED (1u << 0) /* probed: KVM cannot run CPL0 int n, irqvm delivers it */
+#define IRQVM_HOSTF_EOI_AT_INJECTION (1u << 1)  /* probed: LAPIC EOI exit arrives at injection */
+#define IRQVM_HOSTF_NESTED_PVM (1u << 2)        /* /dev/kvm is provided by kvm_pvm */
+
+/* boot_info.platform: what kind of host the VMM identified (from CPUID
+ * hypervisor leaves and the KVM module, never from timing). 0 is also what
+ * a guest reads from a VMM that predates the field. */
+enum irqvm_host_platform {
+	IRQVM_PLATFORM_UNKNOWN = 0,
+	IRQVM_PLATFORM_BARE_METAL = 1,    /* no hypervisor below the KVM host */
+	IRQVM_PLATFORM_NESTED_KVM = 2,    /* the KVM host is a KVM guest ("KVMKVMKVM") */
+	IRQVM_PLATFORM_NESTED_TCG = 3,    /* the KVM host is a QEMU TCG guest ("TCGTCGTCGTCG") */
+	IRQVM_PLATFORM_NESTED_HYPERV = 4, /* "Microsoft Hv" */
+	IRQVM_PLATFORM_NESTED_VMWARE = 5, /* "VMwareVMware" */
+	IRQVM_PLATFORM_NESTED_OTHER = 6,  /* hypervisor bit set, another signature */
+	IRQVM_PLATFORM_NESTED_PVM = 7,    /* /dev/kvm is kvm_pvm's (PLATFORM.md "PVM") */
+};
+
+/* boot_info.kvm_module: the vendor module that provides /dev/kvm. */
+enum irqvm_kvm_module {
+	IRQVM_KVM_MODULE_UNKNOWN = 0,
+	IRQVM_KVM_MODULE_AMD = 1,   /* kvm_amd (SVM) */
+	IRQVM_KVM_MODULE_INTEL = 2, /* kvm_intel (VMX) */
+	IRQVM_KVM_MODULE_PVM = 3,   /* kvm_pvm */
+};
 
 /* Devices present (boot_info.devices). */
 #define IRQVM_DEV_UART (1u << 0)
@@ -101,6 +125,11 @@ struct irqvm_boot_info {
 	uint32_t reserved0; /* explicit padding: same layout for 32- and 64-bit producers */
 	uint64_t tsc_khz; /* 0 if unknown */
 	uint64_t kernel_end_gpa; /* first byte after the highest loaded segment */
+	/* Added after the first release of version 1 (size 168 -> 176): a
+	 * guest reads them only when `size` covers them, an older guest never
+	 * looks, so the version stays 1. */
+	uint32_t platform;   /* enum irqvm_host_platform */
+	uint32_t kvm_module; /* enum irqvm_kvm_module */
 };
 
 /* ---------------------------------------------------------------------
@@ -173,6 +202,8 @@ struct irqvm_boot_info {
 #define IRQVM_PLAT_STATUS_EINVAL 1u
 #define IRQVM_PLAT_STATUS_EBUSY 2u
 
-_Static_assert(sizeof(struct irqvm_boot_info) == 168, "boot info layout is ABI");
+_Static_assert(sizeof(struct irqvm_boot_info) == 176, "boot info layout is ABI");
+_Static_assert(__builtin_offsetof(struct irqvm_boot_info, platform) == 168,
+	       "fields are only ever appended");
 
 #endif /* IRQVM_ABI_H */

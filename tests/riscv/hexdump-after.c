@@ -5,7 +5,7 @@
  * "hexdump-end", and exit with CMD's status (128 + N if signal N killed it).
  *
  * The riscv64 test host runs one command and its files vanish with it
- * (docs/riscv-host.md); this carries a file a command wrote, such as
+ * (docs/test-hosts.md); this carries a file a command wrote, such as
  * `irqvm run --dump-dtb FILE`, out through the console, where the test
  * script turns it back into bytes. Text lines survive the tty's newline
  * translation, binary would not.

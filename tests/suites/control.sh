@@ -56,12 +56,22 @@ settle() { # source: wait until its guest_handled stops changing, print its stat
 	echo "$line"
 }
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+# dump_complete file vcpus: the text interrupt-state dump shows both PICs,
+# names every IOAPIC pin and each vCPU, and each vCPU answered with its LAPIC.
+dump_complete() {
+	local f=$1 n=$2 pin cpu
+	grep -q "^PIC master IRR=" "$f" && grep -q "^PIC slave  IRR=" "$f" &&
+		grep -q "^IOAPIC id .*24 pins" "$f" && grep -q "^=== end of interrupt state ===" "$f" || return 1
+	for pin in $(seq 0 23); do grep -Eq "^ +$pin +0x[0-9a-f]{2} " "$f" || return 1; done
+	for cpu in $(seq 0 $((n - 1))); do grep -q "^vCPU $cpu: .*mp_state" "$f" || return 1; done
+	[ "$(grep -c '^  LAPIC id ' "$f")" = "$n" ]
+}
 
 # start_vm name vcpus kernel cmdline [extra irqvm args]: waits for the socket.
 start_vm() {
 	local name=$1 vcpus=$2 kernel=$3 cmdline=$4; shift 4
 	SOCK=$SOCKDIR/$name.sock
-	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 300}\n' \
+	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 1800}\n' \
 		"$vcpus" "$PWD/$kernel" "$cmdline" >"$WORK/$name.json"
 	"$IRQVM" run "$WORK/$name.json" --api-socket "$SOCK" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" &
 	VM_PID=$!
@@ -88,7 +98,7 @@ stop_vm() { # quit and wait: the exit status in VM_STATUS
 
 # ---------------------------------------------------------------- CLI alone
 
-for cmd in inject msi ipi nmi stats storm pause resume quit query call; do
+for cmd in inject msi ipi nmi stats storm pause resume quit query call info; do
 	"$IRQVM" "$cmd" --help >"$LOG/help.out" 2>&1; st=$?
 	it_check "irqvm $cmd --help prints its usage and exits 0" \
 		$([ $st -eq 0 ] && grep -q "usage: irqvm $cmd" "$LOG/help.out"; echo $?) "status $st"
@@ -124,6 +134,7 @@ bad_args "irq and gsi together" "exactly one" inject --irq 4 --gsi 4
 bad_args "negative duration" "must be positive" storm --target msi:0:64 --rate 10 --duration -1s
 bad_args "irqfd with a line target" "irqfd takes msi" storm --target irq:4 --rate 10 --count 1 --via irqfd
 bad_args "nmi --via bogus" "unknown --via" nmi --cpu 0 --via bogus
+bad_args "info of an unknown subject" "unknown subject" info pic
 env -u IRQVM_SOCKET "$IRQVM" stats >/dev/null 2>"$LOG/bad.err"; st=$?
 it_check "no --socket and no IRQVM_SOCKET -> status 2 and a hint" \
 	$([ $st -eq 2 ] && grep -q "IRQVM_SOCKET" "$LOG/bad.err"; echo $?) "status $st"
@@ -211,6 +222,37 @@ for i in $(seq 1 20); do c query --json >"$LOG/multi.$i" 2>&1 & pids+=($!); done
 fails=0
 for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 it_check "20 clients at once all get their answer" $([ $fails -eq 0 ]; echo $?) "$fails failed"
+
+# ---------------------------------------------------------------- interrupt state
+
+c info irq >"$LOG/info.txt" 2>"$LOG/info.err"; st=$?
+it_check "info irq prints both PICs, every IOAPIC pin and each vCPU's LAPIC" \
+	$([ $st -eq 0 ] && dump_complete "$LOG/info.txt" 2; echo $?) "status $st: $(head -c 600 "$LOG/info.txt") $(cat "$LOG/info.err")"
+c info irq --json >"$LOG/info.json"
+pins=$(grep -o '"pin":[0-9]*' "$LOG/info.json" | wc -l)
+answered=$(grep -o '"answered":true' "$LOG/info.json" | wc -l)
+it_check "info irq --json: 24 redirection entries and 2 vCPUs that answered on their own threads" \
+	$([ "$pins" = 24 ] && [ "$answered" = 2 ] && [ "$(grep -o '"read_by":"vCPU thread"' "$LOG/info.json" | wc -l)" = 2 ] &&
+	  grep -q '"lapic":{' "$LOG/info.json" && grep -q '"remote_irr":' "$LOG/info.json"; echo $?) "pins $pins, answered $answered: $(head -c 400 "$LOG/info.json")"
+printf '%s\n' '{"id":1,"cmd":"info","args":{"what":"pic"}}' '{"id":2,"cmd":"info","args":{"what":7}}' \
+	'{"id":3,"cmd":"info","args":{"what":"irq","extra":1}}' '{"id":4,"cmd":"info","args":{}}' | c call --raw >"$LOG/raw.out"
+it_check "info refuses an unknown subject, a non-string and an unknown argument; no args means irq" \
+	$(grep -q '"id":1,"ok":false,"error":{"code":"invalid_argument"' "$LOG/raw.out" &&
+	  grep -q '"id":2,"ok":false,"error":{"code":"invalid_argument"' "$LOG/raw.out" &&
+	  grep -q '"id":3,"ok":false,"error":{"code":"invalid_argument"' "$LOG/raw.out" &&
+	  grep '"id":4,"ok":true' "$LOG/raw.out" | grep -q '"trigger":"request"'; echo $?) "$(head -c 600 "$LOG/raw.out")"
+c pause >/dev/null
+c info irq >"$LOG/info-paused.txt"; st=$?
+c resume >/dev/null
+it_check "info irq answers while the VM is paused (parked vCPUs answer too)" \
+	$([ $st -eq 0 ] && dump_complete "$LOG/info-paused.txt" 2; echo $?) "status $st: $(grep '^vCPU' "$LOG/info-paused.txt")"
+kill -QUIT "$VM_PID"
+for i in $(seq 1 30); do grep -q "^=== end of interrupt state ===" "$LOG/main.err" && break; sleep 0.1; done
+c query --json >/dev/null; st=$?
+cp "$LOG/main.err" "$LOG/sigquit.txt"
+it_check "SIGQUIT prints the interrupt state to stderr and the VM keeps running" \
+	$([ $st -eq 0 ] && grep -q "interrupt state (SIGQUIT)" "$LOG/sigquit.txt" && dump_complete "$LOG/sigquit.txt" 2; echo $?) \
+	"query $st: $(tail -5 "$LOG/main.err")"
 
 # ---------------------------------------------------------------- injections
 
@@ -445,6 +487,14 @@ start_vm stale 1 "$GUEST_KERNEL" "$GUEST_CMDLINE"; st=$?
 it_check "a stale socket left by a killed irqvm is replaced" $([ $left -eq 0 ] && [ $st -eq 0 ]; echo $?) "left $left, start $st"
 stop_vm
 
+# A guest that never exits, stopped by --timeout: the interrupt state comes first.
+printf '{"vcpus": 2, "memory_mib": 32, "kernel": "%s", "cmdline": "%s", "timeout": 4}\n' \
+	"$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/timeout.json"
+timeout 60 "$IRQVM" run "$WORK/timeout.json" >/dev/null 2>"$LOG/timeout.err"; st=$?
+it_check "--timeout: irqvm prints the whole interrupt state, then exits 124" \
+	$([ $st -eq 124 ] && grep -q "interrupt state (timeout)" "$LOG/timeout.err" &&
+	  dump_complete "$LOG/timeout.err" 2; echo $?) "status $st: $(head -c 800 "$LOG/timeout.err")"
+
 # ---------------------------------------------------------------- 10 s at max
 
 robust() { # vcpus target
@@ -455,6 +505,11 @@ robust() { # vcpus target
 		it_not_ok "$n-vCPU guest starts for the max storm" "$(tail -3 "$LOG/max$n.err")"
 		return
 	fi
+	# Every stats request made during the storm must be answered (within
+	# the client's own 10 s reply timeout); how many fit in 10 s depends on
+	# the host's speed (2 in the emulated x86 host, 40 on a direct KVM), so
+	# the count is reported, not checked; at least one must come back while
+	# the storm still runs (ordering).
 	local r3a r3b worst=0 calls=0 during=0 failed=0 a b d
 	r3a=$(c stats --json | tail -1 | jnum ring3_ticks)
 	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
@@ -478,7 +533,6 @@ robust() { # vcpus target
 		$([ $sst -eq 0 ] && [ "$(jbool accounted <<<"$out")" = true ]; echo $?) "status $sst: $out"
 	it_check "$n vCPU(s): stats answered all requests during the storm, at least one before it ended" \
 		$([ $failed -eq 0 ] && [ $during -ge 1 ]; echo $?) "$failed failed of $calls, $during answered before the storm ended"
-	echo "# $n vCPU(s): $calls stats requests, $during answered while the storm ran, worst $worst ms (reported, not checked)"
 	if grep -q '"ring3":true' <<<"$(c query --json)"; then
 		it_check "$n vCPU(s): the guest's ring-3 task kept running during the storm" \
 			$([ -n "$r3a" ] && [ -n "$r3b" ] && [ "$r3b" -gt "$r3a" ]; echo $?) "ring3_ticks $r3a -> $r3b"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # The bundled riscv64 guest kernel (docs/guest.md, "RISC-V port") under the
-# riscv64 irqvm in the riscv64 KVM test host (docs/riscv-host.md): every TAP
+# riscv64 irqvm in the riscv64 KVM test host (docs/test-hosts.md): every TAP
 # line the kernel prints becomes a check here, as tests/integration/run.sh
 # does for x86. Runs: configs/riscv-demo.json as it is (2 harts), 1 hart,
 # 4 harts (the groups that depend on the number of harts), and the ways

@@ -1109,3 +1109,52 @@ Test(ioapic_mmio, last_byte_of_the_window_is_readable)
 	cr_assert_eq(ioapic_mmio_read(&io, IOAPIC_MMIO_SIZE - 1, 1), 0u);
 	cr_assert_eq(ioapic_mmio_read(&io, UINT64_MAX, 1), 0u);
 }
+
+/* ---- read-only snapshot (the interrupt-state dump's view) ---- */
+
+TestSuite(ioapic_snapshot, .init = setup);
+
+Test(ioapic_snapshot, decodes_every_entry_field_and_line)
+{
+	program(3, 0x41 | dm(IOAPIC_DM_LOWEST) | IOAPIC_RTE_DEST_LOGICAL | IOAPIC_RTE_ACTIVE_LOW |
+		   IOAPIC_RTE_LEVEL | IOAPIC_RTE_MASKED | dest(0x0f));
+	ioapic_set_irq(&io, 3, false); /* active low: asserted, masked: held, DS set */
+	program_level(5, 0x55);
+	ioapic_set_irq(&io, 5, true);  /* delivered: Remote IRR set */
+
+	struct ioapic_snapshot s;
+	ioapic_snapshot(&io, &s);
+	cr_assert_eq(s.id, 2);
+	cr_assert_eq(s.version, IOAPIC_VERSION_VALUE);
+	cr_assert_eq(s.nr_pins, IOAPIC_NUM_PINS);
+	const struct ioapic_pin_snapshot *p = &s.pins[3];
+	cr_assert_eq(p->vector, 0x41);
+	cr_assert_eq(p->delivery_mode, IOAPIC_DM_LOWEST);
+	cr_assert_str_eq(ioapic_delivery_mode_name(p->delivery_mode), "lowest");
+	cr_assert(p->dest_logical);
+	cr_assert_eq(p->dest, 0x0f);
+	cr_assert(p->level_triggered && p->effective_level);
+	cr_assert(p->active_low && p->masked);
+	cr_assert(!p->line && p->asserted);
+	cr_assert(p->delivery_status, "asserted level entry held by its mask");
+	cr_assert(!p->remote_irr);
+	cr_assert_eq(p->rte, read_entry(3));
+
+	p = &s.pins[5];
+	cr_assert(p->remote_irr && !p->delivery_status && !p->masked);
+	cr_assert(p->line && p->asserted);
+	cr_assert_eq(s.pins[0].masked, true, "reset state: masked");
+}
+
+Test(ioapic_snapshot, nmi_entry_is_not_level_and_snapshot_changes_nothing)
+{
+	program(7, 2 | dm(IOAPIC_DM_NMI) | IOAPIC_RTE_LEVEL);
+	reg_read(IOAPIC_REG_VERSION); /* IOREGSEL = 1 */
+	struct ioapic before = io;
+	struct ioapic_snapshot s;
+	ioapic_snapshot(&io, &s);
+	cr_assert(s.pins[7].level_triggered && !s.pins[7].effective_level);
+	cr_assert_str_eq(ioapic_delivery_mode_name(s.pins[7].delivery_mode), "nmi");
+	cr_assert_eq(s.ioregsel, IOAPIC_REG_VERSION);
+	cr_assert(!memcmp(&before, &io, sizeof(io)));
+}

@@ -1320,3 +1320,77 @@ Test(pic8259, any_value_on_any_port_in_any_sequence_is_safe)
 	pulse(6);
 	cr_assert_eq(pic8259_inta(&pic), MBASE + 6);
 }
+
+/* ---- read-only snapshot (the interrupt-state dump's view) ---- */
+
+Test(pic8259_snapshot, decodes_registers_icws_priority_and_int_output)
+{
+	setup_pair();
+	wr(0x21, 0xf8); /* master: IR0-2 open */
+	wr(0xa1, 0xfe); /* slave: IR8 open */
+	pic8259_write(&pic, PIC8259_ELCR_SLAVE, 0x02); /* IRQ9 level */
+	pulse(1);
+	pic8259_set_irq(&pic, 8, true);
+
+	struct pic8259_snapshot s;
+	pic8259_snapshot(&pic, &s);
+	cr_assert_eq(s.master.irr, 0x02 | 0x04, "IR1 latched, IR2 from the slave's INT");
+	cr_assert_eq(s.master.imr, 0xf8);
+	cr_assert_eq(s.master.isr, 0);
+	cr_assert_eq(s.master.vector_base, MBASE);
+	cr_assert_eq(s.slave.vector_base, SBASE);
+	cr_assert_eq(s.master.icw3, 0x04);
+	cr_assert_eq(s.slave.icw3, 0x02);
+	cr_assert_eq(s.slave.elcr, 0x02);
+	cr_assert_eq(s.slave.lines, 0x01);
+	cr_assert_eq(s.slave.irr, 0x01);
+	cr_assert(s.master.upm && !s.master.aeoi && !s.master.special_mask && !s.master.poll);
+	cr_assert_eq(s.master.init_step, PIC8259_READY);
+	cr_assert_str_eq(pic8259_init_step_name(s.master.init_step), "ready");
+	cr_assert_eq(s.master.lowest_priority, 7);
+	cr_assert_eq(s.master.highest_priority, 0);
+	cr_assert_eq(s.master.pending_level, 1, "IR1 outranks IR2 in fully nested mode");
+	cr_assert_eq(s.slave.pending_level, 0);
+	cr_assert_eq(s.master.in_service_level, -1);
+	cr_assert(s.master.int_output && s.slave.int_output && s.output);
+	cr_assert(!s.master.is_slave && s.slave.is_slave);
+}
+
+Test(pic8259_snapshot, follows_isr_rotation_and_init_sequence)
+{
+	setup_pair();
+	pulse(3);
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 3);
+	wr(0x20, 0xc4); /* OCW2: set priority, IR4 lowest */
+	wr(0x20, 0x68); /* OCW3: special mask mode on */
+	wr(0x20, 0x0b); /* OCW3: read ISR */
+	struct pic8259_snapshot s;
+	pic8259_snapshot(&pic, &s);
+	cr_assert_eq(s.master.isr, 0x08);
+	cr_assert_eq(s.master.in_service_level, 3);
+	cr_assert_eq(s.master.lowest_priority, 4);
+	cr_assert_eq(s.master.highest_priority, 5);
+	cr_assert(s.master.special_mask);
+	cr_assert(s.master.read_isr);
+	cr_assert(!s.master.int_output && !s.output);
+
+	wr(0xa0, 0x11); /* ICW1 on the slave: waits for ICW2 */
+	pic8259_snapshot(&pic, &s);
+	cr_assert_eq(s.slave.init_step, PIC8259_WANT_ICW2);
+	cr_assert_str_eq(pic8259_init_step_name(s.slave.init_step), "icw2");
+}
+
+Test(pic8259_snapshot, changes_nothing)
+{
+	setup_pair();
+	pulse(4);
+	wr(0x20, 0x0c); /* OCW3 poll: the next read would acknowledge */
+	struct pic8259 before = pic;
+	struct pic8259_snapshot s;
+	pic8259_snapshot(&pic, &s);
+	cr_assert(s.master.poll);
+	cr_assert(!memcmp(&before.master, &pic.master, sizeof(pic.master)));
+	cr_assert(!memcmp(&before.slave, &pic.slave, sizeof(pic.slave)));
+	cr_assert(!memcmp(&before.stats, &pic.stats, sizeof(pic.stats)));
+	cr_assert_eq(out.calls, 1, "no output callback from a snapshot");
+}

@@ -9,6 +9,7 @@
 
 #include "irqchip/ioapic.h"
 #include "irqchip/pic8259.h"
+#include "vmm/arch/x86/host_platform.h"
 #include "vmm/elf_loader.h"
 #include "vmm/vm.h"
 
@@ -23,7 +24,8 @@ struct x86_host_paths {
 	bool eoi_at_injection;     /* probed: LAPIC EOI exit arrives at injection time */
 	bool eoi_probe_ran;
 	bool isr_clear_in_handler; /* probed: LAPIC ISR reads 0 inside a handler (auto-EOI) */
-	bool nested_pvm;           /* /sys/module/kvm_pvm exists */
+	enum host_probe_result cpl0_int_fails; /* probed: KVM cannot run CPL0 int n */
+	bool nested_pvm;           /* /dev/kvm is provided by kvm_pvm (x86_host_id.c) */
 };
 
 struct x86_vm {
@@ -31,6 +33,7 @@ struct x86_vm {
 	uint32_t devices; /* IRQVM_DEV_* */
 	uint64_t tsc_khz;
 	struct x86_host_paths paths;
+	struct host_platform host; /* what kind of host this is (x86_host_id.c) */
 	struct kvm_cpuid2 *cpuid;
 	struct elf_load_info kernel;
 
@@ -72,9 +75,39 @@ void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);
 /* x86_softint_exit.c */
 enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu);
 
+/* x86_probe_vm.c: a throw-away one-vCPU VM for start-up probes. */
+#define X86_PROBE_CODE 0x10000    /* the program, entered in long mode */
+#define X86_PROBE_HANDLER 0x10100 /* the handler behind the program's one gate */
+struct x86_probe_program {
+	const uint8_t *main;
+	size_t main_len;
+	const uint8_t *handler;
+	size_t handler_len;
+	uint8_t vector;     /* IDT vector whose DPL-0 interrupt gate leads to the handler */
+	bool split_irqchip; /* KVM_CAP_SPLIT_IRQCHIP (in-kernel LAPIC) or no irqchip */
+};
+struct x86_probe_vm {
+	int vm_fd;
+	struct vm mini; /* only ram[] is used, to reuse the boot-table writer */
+	struct vcpu cpu;
+	size_t run_size;
+};
+int x86_probe_vm_create(struct vm *vm, const struct x86_probe_program *prog,
+			struct x86_probe_vm *p, char *err, size_t errlen);
+void x86_probe_vm_destroy(struct x86_probe_vm *p);
+
 /* x86_eoi_probe.c */
 int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,
 			 char *err, size_t errlen);
+
+/* x86_int_probe.c: does KVM fail CPL0 `int n` (emulation failure)? */
+int x86_probe_cpl0_int(struct vm *vm, bool *kvm_cannot, char *err, size_t errlen);
+
+/* x86_host_facts.c: CPUID and the vendor modules under sysfs (normally "/sys"). */
+void x86_host_facts_read(const char *sysfs, struct host_facts *f);
+
+/* x86_host_id.c: probes + facts -> x->host, x->paths and vm->host_flags. */
+void x86_identify_host(struct vm *vm);
 
 /* pit wiring (x86_pit.c) */
 int x86_pit_create(struct vm *vm, char *err, size_t errlen);

@@ -136,6 +136,8 @@ int x86_write_boot_info(struct vm *vm, const struct elf_load_info *kernel, char 
 		.host_flags = vm->host_flags,
 		.tsc_khz = x->tsc_khz,
 		.kernel_end_gpa = kernel->end_gpa,
+		.platform = x->host.platform,
+		.kvm_module = x->host.module,
 	};
 	for (unsigned i = 0; i < vm->nr_ram; i++)
 		info.mem[i] = (struct irqvm_mem_region){ vm->ram[i].gpa, vm->ram[i].size };

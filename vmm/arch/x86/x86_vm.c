@@ -60,11 +60,6 @@ int arch_plan_ram(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static bool nested_pvm_host(void)
-{
-	return access("/sys/module/kvm_pvm", F_OK) == 0;
-}
-
 static int fetch_supported_cpuid(struct vm *vm, struct x86_vm *x, char *err, size_t errlen)
 {
 	for (unsigned n = 64; n <= 4096; n *= 2) {
@@ -125,12 +120,6 @@ int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t
 	}
 	vm->arch = x;
 	x->split = vm->cfg->irqchip != CFG_IRQCHIP_KERNEL;
-	x->paths.nested_pvm = nested_pvm_host();
-	if (x->paths.nested_pvm)
-		vm->host_flags |= IRQVM_HOSTF_NESTED_PVM;
-	/* Whenever KVM cannot emulate a CPL0 int n/int3/int1, irqvm delivers it
-	 * (x86_softint_exit.c), so guests may rely on them on any host. */
-	vm->host_flags |= IRQVM_HOSTF_CPL0_INT_EMULATED;
 	vm->exit_value_qemu_encoded = true; /* port 0xf4 is isa-debug-exit */
 	pthread_mutex_init(&x->irqchip_lock, NULL);
 
@@ -144,6 +133,8 @@ int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t
 		return IRQVM_EXIT_HOST;
 	if (x86_irqchip_create(vm, err, errlen) < 0)
 		return IRQVM_EXIT_HOST;
+	/* After the irqchip's EOI probe, before the boot info is written. */
+	x86_identify_host(vm);
 	if (create_devices(vm, x, err, errlen) < 0)
 		return IRQVM_EXIT_HOST;
 	if (x86_write_boot_tables(vm, err, errlen) < 0)
@@ -160,19 +151,34 @@ int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t
 	return 0;
 }
 
+static const char *cpl0_int_path(enum host_probe_result fails)
+{
+	switch (fails) {
+	case HOST_PROBE_YES:
+		return "fails in KVM (probed), delivered by irqvm";
+	case HOST_PROBE_NO:
+		return "run by KVM (probed); irqvm delivers it if KVM ever cannot";
+	default:
+		return "not probed; irqvm delivers it if KVM cannot";
+	}
+}
+
 int arch_vm_start(struct vm *vm, char *err, size_t errlen)
 {
 	struct x86_vm *x = vm->arch;
 	(void)err; /* nothing here can fail: the irqchip was set up and probed at create */
 	(void)errlen;
+	log_info("host: %s", x->host.name);
+	log_info("host facts: CPUID hypervisor %s%s%s; %s", x->host.signature[0] ? "\"" : "",
+		 x->host.signature[0] ? x->host.signature : "bit clear",
+		 x->host.signature[0] ? "\"" : "", x->host.module_why);
 	log_info("host paths: %s irqchip, %s%s, CPL0 int n %s",
 		 x->split ? "split" : "kernel",
 		 x->paths.eoi_probe_ran ? (x->paths.eoi_at_injection ?
 			"level EOI reported at injection (untrusted, rechecked)" :
 			"level EOI reported at guest EOI") : "EOI timing not probed",
 		 x->paths.isr_clear_in_handler ? ", LAPIC ISR clear in handlers (auto-EOI)" : "",
-		 x->paths.nested_pvm ? "emulated by irqvm when KVM cannot" :
-				       "emulated by irqvm if KVM ever cannot");
+		 cpl0_int_path(x->paths.cpl0_int_fails));
 	return 0;
 }
 

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The KVM test hosts themselves (docs/test-hosts.md): ci/host-run and /init
+# keep their contract on both architectures (every exit status, argument
+# passing, --add, the x86 shared root, a CPU without the virtualization
+# extension reported as "no usable /dev/kvm"). Runs the self-tests of
+# firmware/test-host/selftest.sh; each of its lines becomes a check.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+LOG=build/test-logs; mkdir -p "$LOG"
+echo "TAP version 13"
+
+# selftest ARCH: every TAP line of the self-test becomes one of ours.
+selftest() {
+	local arch=$1 out=$LOG/test-hosts-$1.log line text st
+	firmware/test-host/selftest.sh --arch "$arch" >"$out" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		text=${line#*ok [0-9]* - }
+		case $line in
+		"not ok"*) it_not_ok "$text" "see $out" ;;
+		ok*) it_ok "$text" ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ - ' "$out")
+	grep -qE '^1\.\.[0-9]+$' "$out"
+	it_check "$arch self-test ran to its plan and exited 0" $(( $? || st )) "status $st, see $out"
+}
+
+if make --no-print-directory riscv-host >"$LOG/test-hosts-riscv-build.log" 2>&1; then
+	selftest riscv64
+else
+	it_not_ok "riscv64 test host builds" "see $LOG/test-hosts-riscv-build.log"
+fi
+
+# The x86 host is needed only where there is no usable /dev/kvm; there it
+# must work. Elsewhere it is checked when its QEMU is installed anyway.
+make --no-print-directory build/kvm-usable >/dev/null 2>&1
+if ! kvm=$(build/kvm-usable) || command -v qemu-system-x86_64 >/dev/null; then
+	ci/install-deps.sh x86host >"$LOG/test-hosts-x86-deps.log" 2>&1 &&
+		make --no-print-directory x86-host >"$LOG/test-hosts-x86-build.log" 2>&1
+	st=$?
+	it_check "x86-64 test host is fetched (or cached)" "$st" "see $LOG/test-hosts-x86-*.log"
+	[ "$st" -eq 0 ] && selftest x86_64
+else
+	it_skip "x86-64 test host self-test" "this machine has a usable /dev/kvm (${kvm#usable: }) and no qemu-system-x86_64; the x86 suites run directly"
+fi
+echo "1..$IT_N"
+echo "test-hosts: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
+[ "$IT_FAIL" -eq 0 ]
