@@ -193,7 +193,10 @@ void storm_dev_reset(struct storm_dev *d, uint32_t counter_now)
 	d->any_irq = false;
 	d->irqs = d->reads = d->holdoffs = d->dally_catches = 0;
 	d->poll_entries = d->polls = d->budget_exhausted = 0;
+	d->coalesce_catches = d->masked_irqs = d->max_tick_irqs = d->tick_irqs = 0;
+	d->tick_jiffies = jiffies_now();
 	d->ab_irqs[0] = d->ab_irqs[1] = d->ab_events[0] = d->ab_events[1] = 0;
+	d->ab_reads[0] = d->ab_reads[1] = 0;
 	d->src.raised = d->src.handled = d->src.coalesced = 0;
 	d->src.polled = d->src.unhandled = 0;
 	arch_irq_restore(flags);
@@ -213,6 +216,7 @@ void storm_dev_irq(struct storm_dev *d)
 	uint64_t since = d->any_irq ? now - d->last_irq : UINT64_MAX;
 	enum storm_defence def = d->defence;
 	unsigned int phase = 1;
+	unsigned long reads0 = d->reads;
 	uint32_t n, more = 0;
 
 	if (d->interleave && !(jiffies_now() & 1)) {
@@ -223,9 +227,16 @@ void storm_dev_irq(struct storm_dev *d)
 	d->ab_irqs[phase]++;
 	d->any_irq = true;
 	d->last_irq = now;
+	if (jiffies_now() != d->tick_jiffies) {
+		d->tick_jiffies = jiffies_now();
+		d->tick_irqs = 0;
+	}
+	if (++d->tick_irqs > d->max_tick_irqs)
+		d->max_tick_irqs = d->tick_irqs;
 	if (d->masked) {
 		/* Delivered before the mask took effect; polling owns it. */
 		d->src.unhandled++;
+		d->masked_irqs++;
 		return;
 	}
 	n = read_new(d, UINT32_MAX);
@@ -245,12 +256,16 @@ void storm_dev_irq(struct storm_dev *d)
 				break;
 			more += m;
 		}
+		d->coalesce_catches += more;
 		break;
 	case STORM_DALLY: {
 		uint64_t until = arch_cycles() + d->dally_cycles;
 
-		while (arch_cycles() < until)
+		/* At least one look, even if this vCPU was stalled past the
+		 * window before the first: "dallied" is then a fact, not luck. */
+		do
 			more += read_new(d, UINT32_MAX);
+		while (arch_cycles() < until);
 		d->dally_catches += more;
 		break;
 	}
@@ -279,6 +294,7 @@ void storm_dev_irq(struct storm_dev *d)
 	d->src.handled += more;
 	d->src.coalesced += more;
 	d->ab_events[phase] += n + more;
+	d->ab_reads[phase] += d->reads - reads0;
 }
 
 void storm_dev_finish(struct storm_dev *d, unsigned long raised)

@@ -69,6 +69,7 @@ struct storm_dev {
 	bool interleave;
 	unsigned long ab_irqs[2];   /* [0] ticks without, [1] ticks with the defence */
 	unsigned long ab_events[2]; /* events taken by those interrupts */
+	unsigned long ab_reads[2];  /* counter reads made by those interrupts */
 
 	/* state */
 	uint32_t seen;
@@ -85,6 +86,13 @@ struct storm_dev {
 	unsigned long reads;        /* counter reads */
 	unsigned long holdoffs;     /* times masked by the hold-off */
 	unsigned long dally_catches;/* events caught while dallying */
+	unsigned long coalesce_catches; /* events caught by coalescing re-reads */
+	unsigned long masked_irqs;  /* interrupts that came with the source masked */
+	/* Interrupts per tick (jiffy): the most in any one tick. A rate in
+	 * the tick's own clock, which the hold-off's unmask also runs on. */
+	unsigned long max_tick_irqs;
+	unsigned long tick_irqs;
+	uint64_t tick_jiffies;
 	unsigned long poll_entries; /* switches to polling mode */
 	unsigned long polls;        /* poll runs */
 	unsigned long budget_exhausted;

@@ -15,6 +15,11 @@
 #include "timer.h"
 
 #define MS_US 1000u
+/* How long a wait for an interrupt may take before it counts as lost: a
+ * hang guard, far above any latency of a busy emulated host. Lateness is
+ * reported, never checked: "not early" is checked against the timer's own
+ * clock (the time CSR the deadlines are written in). */
+#define HANG_GUARD_US (2000u * MS_US)
 
 /* One-shot state shared with the timer hook (interrupt context). */
 static struct {
@@ -64,7 +69,7 @@ static bool mode_available(enum rv_timer_mode m)
 static void oneshot(enum rv_timer_mode m, const char *what)
 {
 	const struct irq_record *r = &this_cpu()->last_irq;
-	uint64_t delay = rv_us_to_cycles(2 * MS_US);
+	uint64_t delay = rv_us_to_cycles(2 * MS_US), readback;
 	struct ktest_env env;
 	bool ok;
 
@@ -74,14 +79,18 @@ static void oneshot(enum rv_timer_mode m, const char *what)
 			 "%s", what);
 		return;
 	}
-	ktest_begin(&env, false, what);
 	hook_on(m, 0, 1);
 	ts.deadline = rdtime() + delay;
 	rv_timer_program_mode(m, ts.deadline);
-	ok = tap_expect(m != RV_TIMER_SSTC || rv_stimecmp_read() == ts.deadline,
-			"stimecmp reads %#lx, wrote %#lx", (unsigned long)rv_stimecmp_read(),
-			(unsigned long)ts.deadline);
-	ok &= tap_expect(wait_flag_us(&ts.fired, 200 * MS_US), "no timer interrupt within 200 ms");
+	/* Read back before interrupts are enabled: a hart stalled past the
+	 * deadline would otherwise take the interrupt first, and the hook
+	 * re-arms stimecmp (to "never"): seen once as a failure here. */
+	readback = m == RV_TIMER_SSTC ? rv_stimecmp_read() : ts.deadline;
+	ktest_begin(&env, false, what);
+	ok = tap_expect(readback == ts.deadline, "stimecmp reads %#lx, wrote %#lx",
+			(unsigned long)readback, (unsigned long)ts.deadline);
+	ok &= tap_expect(wait_flag_us(&ts.fired, HANG_GUARD_US), "no timer interrupt within %u ms",
+			 HANG_GUARD_US / MS_US);
 	spin_us(MS_US); /* a second interrupt would show here */
 	hook_off();
 	ktest_end(&env);
@@ -110,8 +119,8 @@ TEST_CASE(timer, sstc_oneshot, 861)
 
 TEST_CASE(timer, periodic, 862)
 {
-	const char *what = "periodic 1 kHz timer re-armed from its handler: 10 interrupts, each at "
-			   "or after its deadline, no drift";
+	const char *what = "periodic 1 kHz timer re-armed from its handler (next deadline = last "
+			   "deadline + period): 10 interrupts, each at or after its deadline";
 	uint64_t period = rv_us_to_cycles(MS_US), start;
 	struct ktest_env env;
 	bool ok;
@@ -121,23 +130,20 @@ TEST_CASE(timer, periodic, 862)
 	start = rdtime();
 	ts.deadline = start + period;
 	rv_timer_program_mode(ts.mode, ts.deadline);
-	for (uint64_t t0 = rdtime(); ts.fired < 10 && rdtime() - t0 < rv_us_to_cycles(500 * MS_US);)
+	for (uint64_t t0 = rdtime();
+	     ts.fired < 10 && rdtime() - t0 < rv_us_to_cycles(HANG_GUARD_US);)
 		arch_cpu_relax();
 	hook_off();
 	ktest_end(&env);
-	ok = tap_expect(ts.fired == 10, "%lu interrupts in 500 ms", ts.fired);
+	ok = tap_expect(ts.fired == 10, "%lu interrupts in %u ms", ts.fired, HANG_GUARD_US / MS_US);
 	for (unsigned int i = 0; ok && i < 10; i++)
 		ok = tap_expect(ts.at[i] >= start + (i + 1) * period,
 				"interrupt %u at +%lu us, deadline +%lu us", i,
 				(unsigned long)cycles_to_us(ts.at[i] - start),
 				(unsigned long)cycles_to_us((i + 1) * period));
-	/* Deadlines advance from the previous deadline, not from the time
-	 * the handler ran, so lateness does not add up: the 10th comes
-	 * within one late interrupt of 10 periods (generous for a loaded,
-	 * emulated host). */
-	ok = ok && tap_expect(ts.at[9] - start <= 10 * period + rv_us_to_cycles(50 * MS_US),
-			      "the 10th interrupt came %lu us after the start",
-			      (unsigned long)cycles_to_us(ts.at[9] - start));
+	/* Reported, not checked: how late the 10th came is the host's speed
+	 * (deadlines advance from the previous deadline, so lateness does
+	 * not add up; a busy host still delays any single interrupt). */
 	if (ts.fired == 10)
 		tap_diag("  %s: 10 periods of 1000 us took %lu us", rv_timer_mode_name(ts.mode),
 			 (unsigned long)cycles_to_us(ts.at[9] - start));
@@ -183,7 +189,8 @@ TEST_CASE(timer, past_deadline, 864)
 	t0 = rdtime();
 	ts.deadline = t0 - 1;
 	rv_timer_program_mode(ts.mode, ts.deadline);
-	ok = tap_expect(wait_flag_us(&ts.fired, 20 * MS_US), "no interrupt within 20 ms");
+	ok = tap_expect(wait_flag_us(&ts.fired, HANG_GUARD_US), "no interrupt within %u ms",
+			HANG_GUARD_US / MS_US);
 	hook_off();
 	ktest_end(&env);
 	if (ts.fired)
@@ -317,7 +324,7 @@ TEST_CASE(cpu, vectored_mode, 206)
 	ktest_begin(&env, false, what);
 	hook_on(rv_timer_mode(), 0, 1);
 	rv_timer_program_mode(ts.mode, rdtime() + rv_us_to_cycles(500));
-	ok &= tap_expect(wait_flag_us(&ts.fired, 200 * MS_US), "no timer interrupt");
+	ok &= tap_expect(wait_flag_us(&ts.fired, HANG_GUARD_US), "no timer interrupt");
 	hook_off();
 	ktest_end(&env);
 	ok &= tap_expect(r->code == IRQ_S_TIMER && r->slot == IRQ_S_TIMER,

@@ -18,6 +18,8 @@
 #define CW_CH0_LOHI 0x30u
 #define CW_MODE(m) ((uint8_t)((m) << 1))
 #define CW_CH0_LATCH 0x00u
+/* Read-back: SC = 11, COUNT# = 0 and STATUS# = 0 (latch both), CNT0. */
+#define CW_READ_BACK_CH0 0xc2u
 
 bool pit_present(void)
 {
@@ -55,6 +57,19 @@ uint16_t pit_read_count(void)
 	uint16_t v;
 
 	outb(PIT_CONTROL, CW_CH0_LATCH);
+	v = inb(PIT_CH0);
+	v |= (uint16_t)inb(PIT_CH0) << 8;
+	arch_irq_restore(flags);
+	return v;
+}
+
+uint16_t pit_read_back(uint8_t *status)
+{
+	unsigned long flags = arch_irq_save();
+	uint16_t v;
+
+	outb(PIT_CONTROL, CW_READ_BACK_CH0);
+	*status = inb(PIT_CH0); /* a latched status is read before the count */
 	v = inb(PIT_CH0);
 	v |= (uint16_t)inb(PIT_CH0) << 8;
 	arch_irq_restore(flags);

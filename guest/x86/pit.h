@@ -28,5 +28,10 @@ void pit_oneshot(uint16_t count);
 void pit_stop(void);
 /* Counter latch command, then LSB/MSB of channel 0. */
 uint16_t pit_read_count(void);
+/* Read-back command latching channel 0's status and count together (one
+ * instant): returns the count, *status gets the status byte. */
+#define PIT_STATUS_OUT 0x80u        /* OUT0 pin level */
+#define PIT_STATUS_NULL_COUNT 0x40u /* a written count is not in the CE yet */
+uint16_t pit_read_back(uint8_t *status);
 
 #endif /* X86_PIT_H */

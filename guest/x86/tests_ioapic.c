@@ -32,7 +32,7 @@
 
 #define VEC_BASE 0x60u
 #define NR_SLOTS 16u
-#define WAIT_US 50000u
+#define WAIT_US 1000000u /* hang guard for an interrupt that must come: only reached on failure */
 #define QUIET_US 2000u
 
 enum ack { ACK_FULL, ACK_LAPIC_ONLY, ACK_NONE };

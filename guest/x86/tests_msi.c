@@ -19,7 +19,7 @@
 
 #define MSI_VEC_FIRST 0xb0u
 #define MSI_VEC_LAST 0xbfu
-#define MSI_TIMEOUT_US 200000u
+#define MSI_TIMEOUT_US 1000000u /* hang guard: only reached on failure */
 #define BURST 8u
 #define SETTLE_US 5000u
 

@@ -508,8 +508,9 @@ robust() { # vcpus target
 	# Every stats request made during the storm must be answered (within
 	# the client's own 10 s reply timeout); how many fit in 10 s depends on
 	# the host's speed (2 in the emulated x86 host, 40 on a direct KVM), so
-	# the count is reported, not checked.
-	local r3a r3b worst=0 calls=0 failed=0 a b d
+	# the count is reported, not checked; at least one must come back while
+	# the storm still runs (ordering).
+	local r3a r3b worst=0 calls=0 during=0 failed=0 a b d
 	r3a=$(c stats --json | tail -1 | jnum ring3_ticks)
 	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
 	local sp=$!
@@ -518,6 +519,9 @@ robust() { # vcpus target
 		a=$(ms_now)
 		c stats --json >"$LOG/max$n.stats" 2>&1 || failed=$((failed + 1))
 		b=$(ms_now); d=$((b - a)); calls=$((calls + 1))
+		# Answered while the storm still ran: ordering, not a count per
+		# second (a busy nested host makes each client start slow).
+		kill -0 "$sp" 2>/dev/null && during=$((during + 1))
 		[ $d -gt $worst ] && worst=$d
 		sleep 0.2
 	done
@@ -527,8 +531,8 @@ robust() { # vcpus target
 	echo "# $n vCPU(s), $target at max for 10 s: $(jnum sent <<<"$out") sent ($(sed -n 's/.*"rate":\([0-9.]*\),.*/\1/p' <<<"$out" | cut -d. -f1)/s), guest handled $(jnum guest_handled <<<"$out"); stats answered $calls times, worst $worst ms (client start included)"
 	it_check "$n vCPU(s): a 10 s max storm on $target is accounted exactly" \
 		$([ $sst -eq 0 ] && [ "$(jbool accounted <<<"$out")" = true ]; echo $?) "status $sst: $out"
-	it_check "$n vCPU(s): stats answered all $calls requests during the storm (worst $worst ms)" \
-		$([ $failed -eq 0 ] && [ $calls -ge 1 ]; echo $?) "$failed failed of $calls"
+	it_check "$n vCPU(s): stats answered all requests during the storm, at least one before it ended" \
+		$([ $failed -eq 0 ] && [ $during -ge 1 ]; echo $?) "$failed failed of $calls, $during answered before the storm ended"
 	if grep -q '"ring3":true' <<<"$(c query --json)"; then
 		it_check "$n vCPU(s): the guest's ring-3 task kept running during the storm" \
 			$([ -n "$r3a" ] && [ -n "$r3b" ] && [ "$r3b" -gt "$r3a" ]; echo $?) "ring3_ticks $r3a -> $r3b"
