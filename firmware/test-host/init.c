@@ -365,20 +365,6 @@ static void enter_root(void)
 		say("cannot make the new root: %s", strerror(errno));
 		setup_failed();
 	}
-	for (s = 0; s < host.nshares; s++) {
-		/*
-		 * msize: larger messages make big reads cheaper. A read-only
-		 * share (/usr, /etc) cannot change under us while the host runs,
-		 * so it may be cached: without the page cache every exec reads
-		 * the program and its libraries again through 9p (~0.35 s for
-		 * one `irqvm --version` in the emulated host). The work tree is
-		 * written on both sides, so it stays uncached.
-		 */
-		snprintf(opts, sizeof(opts), "trans=virtio,version=9p2000.L,msize=262144%s",
-			 host.shares[s].readonly ? ",cache=loose" : "");
-		mount_in_root(host.shares[s].tag, host.shares[s].dir, "9p",
-			      host.shares[s].readonly ? MS_RDONLY : 0, opts);
-	}
 	/* Debian's merged /usr: the top-level program directories are links. */
 	for (i = 0; i < sizeof(usr_links) / sizeof(usr_links[0]); i++) {
 		snprintf(path, sizeof(path), NEW_ROOT "/%s", usr_links[i]);
@@ -405,6 +391,24 @@ static void enter_root(void)
 	(void)!symlink("/proc/self/fd/2", NEW_ROOT "/dev/stderr");
 	(void)!make_dirs(NEW_ROOT "/root");
 	(void)!make_dirs(NEW_ROOT "/var/tmp");
+	/*
+	 * The shares last: a work tree below /tmp or /run (a CI clone made
+	 * with mktemp) must sit on top of the fresh tmpfs, not under it.
+	 */
+	for (s = 0; s < host.nshares; s++) {
+		/*
+		 * msize: larger messages make big reads cheaper. A read-only
+		 * share (/usr, /etc) cannot change under us while the host runs,
+		 * so it may be cached: without the page cache every exec reads
+		 * the program and its libraries again through 9p (~0.35 s for
+		 * one `irqvm --version` in the emulated host). The work tree is
+		 * written on both sides, so it stays uncached.
+		 */
+		snprintf(opts, sizeof(opts), "trans=virtio,version=9p2000.L,msize=262144%s",
+			 host.shares[s].readonly ? ",cache=loose" : "");
+		mount_in_root(host.shares[s].tag, host.shares[s].dir, "9p",
+			      host.shares[s].readonly ? MS_RDONLY : 0, opts);
+	}
 	if (chroot(NEW_ROOT) < 0 || chdir("/") < 0) {
 		say("cannot enter the new root: %s", strerror(errno));
 		setup_failed();
@@ -517,7 +521,8 @@ static void __attribute__((noreturn)) exec_child(char **argv, int err_pipe)
 		putenv(host.env[i]);
 	if (host.cwd && chdir(host.cwd) < 0) {
 		err = errno;
-		say("cannot change to %s: %s", host.cwd, strerror(err));
+		say("cannot change to the working directory %s: %s (is the work tree shared?)",
+		    host.cwd, strerror(err));
 		if (write(err_pipe, &err, sizeof(err)) < 0) {
 			/* the parent then sees exit code 127 only */
 		}

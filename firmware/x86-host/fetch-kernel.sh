@@ -106,8 +106,11 @@ outputs_present() {
 
 # depends= of a module file (comma-separated module names, maybe empty).
 module_depends() {
-	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null |
-		tr '\0' '\n' | sed -n 's/^depends=//p'
+	local info
+	info=$(objcopy -O binary --only-section=.modinfo "$1" /dev/stdout | tr '\0' '\n') ||
+		die "cannot read the .modinfo of $1 (objcopy, from binutils)"
+	grep -q '^vermagic=' <<<"$info" || die "$1 has no readable .modinfo"
+	sed -n 's/^depends=//p' <<<"$info"
 }
 
 # Appends module NAME and, first, its dependencies to the load list.
@@ -125,6 +128,15 @@ add_module() {
 	printf '%s\n' "$(basename "${module_path[$name]}")" >>"$out/modules.tmp/modules.load"
 }
 
+# apt-get download writes to the current directory; _apt may not be able
+# to, which only costs a warning.
+download() {	# download NAME VERSION into $tmp
+	local st
+	(cd "$tmp" && apt-get download -q "$1=$2") 2>&1 | { grep -v '^W: Download is performed unsandboxed' || true; } >&2
+	st=${PIPESTATUS[0]}
+	[ "$st" = 0 ] && ls "$tmp"/"$1"_*.deb >/dev/null 2>&1
+}
+
 build() {
 	local key pkg name ver start f base
 	start=$(date +%s)
@@ -135,10 +147,19 @@ build() {
 	tmp=$(mktemp -d "$out/fetch.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	msg "fetching $name $ver"
-	# apt-get download writes to the current directory; _apt may not be
-	# able to, which only costs a warning.
-	(cd "$tmp" && apt-get download -q "$name=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
-		die "apt-get download $name=$ver failed"
+	if ! download "$name" "$ver"; then
+		# Package lists older than Debian's last kernel update name a
+		# version the archive no longer has: refresh them, resolve again.
+		[ "$(id -u)" = 0 ] || die "apt-get download $name=$ver failed; the package lists may be stale: run 'apt-get update' as root"
+		msg "download failed; refreshing the package lists and resolving $meta again"
+		apt-get update -qq >&2 || true
+		rm -f "$out/resolved.cache"
+		pkg=$(resolve) || die "cannot resolve $meta after apt-get update"
+		read -r name ver <<<"$pkg"
+		printf 'package %s\nscript %s\n' "$pkg" "$(sha256sum <"$self" | cut -d' ' -f1)" >"$out/inputs.key"
+		msg "fetching $name $ver"
+		download "$name" "$ver" || die "apt-get download $name=$ver failed"
+	fi
 	dpkg-deb -x "$tmp"/"$name"_*.deb "$tmp/x" || die "cannot unpack the $name package"
 	cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
 	cp "$tmp"/x/boot/config-* "$out/kernel.config"

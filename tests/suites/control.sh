@@ -71,7 +71,7 @@ dump_complete() {
 start_vm() {
 	local name=$1 vcpus=$2 kernel=$3 cmdline=$4; shift 4
 	SOCK=$SOCKDIR/$name.sock
-	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 1800}\n' \
+	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 1500}\n' \
 		"$vcpus" "$PWD/$kernel" "$cmdline" >"$WORK/$name.json"
 	"$IRQVM" run "$WORK/$name.json" --api-socket "$SOCK" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" &
 	VM_PID=$!
