@@ -73,8 +73,14 @@ TEST_CASE(lapic, halt_wake_at_hlt, 808)
 			      "rescue ~55 ms later");
 	ok = ok && tap_expect(x86_halt_fixups - fixups == 1, "%lu fix-ups counted, want 1",
 			      x86_halt_fixups - fixups);
-	pit_stop();
+	/*
+	 * Pin first, PIT second: stopping the PIT (mode 5) raises OUT0, an
+	 * edge that an unmasked pin would still send on the rescue vector.
+	 * Arriving after irq_unregister(), it would stay in service in the
+	 * LAPIC and block every lower class: later checks' IPIs never came.
+	 */
 	ioapic_write_entry(PIT_IOAPIC_PIN, IOAPIC_MASKED);
+	pit_stop();
 	lapic_idle_us(100); /* anything still in flight lands now */
 	irq_unregister(WAKE_VECTOR);
 	irq_unregister(RESCUE_VECTOR);
