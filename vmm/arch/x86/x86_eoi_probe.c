@@ -14,6 +14,11 @@
  * whose handler reports entry (port 0x81), reads the ISR and reports it
  * (0x84), writes the EOI MSR and reports again (0x82). The order of those
  * exits and KVM_EXIT_IOAPIC_EOI tells which kind of host this is.
+ *
+ * The handler ends the probe itself (0x83) rather than returning to the
+ * "sti; hlt": a host that takes the interrupt at the hlt instead of waking
+ * it (the nested QEMU TCG host does, now and then) would otherwise leave
+ * the probe halted for good, and irqvm hung before it had a timeout.
  */
 #include "vmm/arch/x86/x86.h"
 
@@ -38,9 +43,8 @@ static const uint8_t probe_main[] = {
 	0x0f, 0x30,                         /* wrmsr */
 	0xe6, 0x80,                         /* out 0x80, al: ready */
 	0xfb,                               /* sti */
-	0xf4,                               /* hlt: wait for the interrupt */
-	0xe6, 0x83,                         /* out 0x83, al: done */
-	0xf4,                               /* hlt */
+	0xf4,                               /* 1: hlt: wait for the interrupt */
+	0xeb, 0xfd,                         /* jmp 1b */
 };
 
 /* Its interrupt handler at X86_PROBE_HANDLER. */
@@ -54,7 +58,9 @@ static const uint8_t probe_handler[] = {
 	0x31, 0xd2,                         /* xor edx, edx */
 	0x0f, 0x30,                         /* wrmsr: EOI */
 	0xe6, 0x82,                         /* out 0x82, al: EOI written */
-	0x48, 0xcf,                         /* iretq */
+	0xe6, 0x83,                         /* out 0x83, al: done */
+	0xfa,                               /* cli */
+	0xf4,                               /* hlt: the probe ends at 0x83 */
 };
 
 static int send_level_msi(struct x86_probe_vm *p)
