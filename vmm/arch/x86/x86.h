@@ -91,10 +91,15 @@ struct x86_probe_vm {
 	struct vm mini; /* only ram[] is used, to reuse the boot-table writer */
 	struct vcpu cpu;
 	size_t run_size;
+	uint64_t run_started_ns; /* first x86_probe_vm_run(): the deadline counts from it */
 };
 int x86_probe_vm_create(struct vm *vm, const struct x86_probe_program *prog,
 			struct x86_probe_vm *p, char *err, size_t errlen);
 void x86_probe_vm_destroy(struct x86_probe_vm *p);
+/* KVM_RUN for a probe, bounded: -1 with errno ETIMEDOUT once the probe has
+ * run X86_PROBE_DEADLINE_MS in all; other errors as KVM_RUN (never EINTR). */
+#define X86_PROBE_DEADLINE_MS 5000
+int x86_probe_vm_run(struct x86_probe_vm *p);
 
 /* x86_eoi_probe.c */
 int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,

@@ -10,7 +10,9 @@
 #include "vmm/arch/x86/x86.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -97,4 +99,62 @@ void x86_probe_vm_destroy(struct x86_probe_vm *p)
 	if (p->vm_fd >= 0)
 		close(p->vm_fd);
 	*p = (struct x86_probe_vm){ .vm_fd = -1, .cpu = { .fd = -1 } };
+}
+
+static void probe_alarm(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return EINTR */
+}
+
+/*
+ * A probe guest that never exits (a host that loses the wake-up it waits
+ * for) must not hang irqvm before its own --timeout exists. A timer on
+ * this thread sends SIGALRM every 100 ms while KVM_RUN runs; the handler
+ * is installed without SA_RESTART, so KVM_RUN returns EINTR and the
+ * deadline is checked.
+ */
+int x86_probe_vm_run(struct x86_probe_vm *p)
+{
+	struct sigaction sa = { .sa_handler = probe_alarm }, old_sa;
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+	struct itimerspec every = { .it_value = { .tv_nsec = 100000000 },
+				    .it_interval = { .tv_nsec = 100000000 } };
+	struct timespec now;
+	sigset_t alarm_set;
+	timer_t timer;
+	int r, err;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!p->run_started_ns)
+		p->run_started_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	/* glibc 2.36 does not name this member sigev_notify_thread_id yet. */
+	sev._sigev_un._tid = gettid();
+	sigemptyset(&alarm_set);
+	sigaddset(&alarm_set, SIGALRM);
+	if (sigaction(SIGALRM, &sa, &old_sa) < 0)
+		return -1;
+	pthread_sigmask(SIG_UNBLOCK, &alarm_set, NULL);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0) {
+		err = errno;
+		sigaction(SIGALRM, &old_sa, NULL);
+		errno = err;
+		return -1;
+	}
+	timer_settime(timer, 0, &every, NULL);
+	for (;;) {
+		r = ioctl(p->cpu.fd, KVM_RUN, 0);
+		err = errno;
+		if (r >= 0 || err != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec - p->run_started_ns >
+		    (uint64_t)X86_PROBE_DEADLINE_MS * 1000000ull) {
+			err = ETIMEDOUT;
+			break;
+		}
+	}
+	timer_delete(timer);
+	sigaction(SIGALRM, &old_sa, NULL);
+	errno = err;
+	return r >= 0 ? r : -1;
 }
