@@ -255,6 +255,10 @@ static int follow_storm(struct ctl_client *c, const struct storm_params *p, bool
 	char name[32];
 	json_t *src = source_stats(c, source_of(&p->target, name, sizeof(name)));
 	bool ok = json_is_true(json_object_get(report, "accounted"));
+	/* The storm's last word can arrive before the connection closes or not:
+	 * either way a storm cut short by the VM stopping is the same outcome. */
+	const char *end = json_string_value(json_object_get(report, "end_reason"));
+	bool vm_stopped = end && !strcmp(end, "vm stopped");
 	if (json_out) {
 		json_object_set(report, "source", src ? json_object_get(src, "source") : json_null());
 		if (src) {
@@ -269,6 +273,10 @@ static int follow_storm(struct ctl_client *c, const struct storm_params *p, bool
 	json_decref(report);
 	if (!ok) {
 		fprintf(stderr, "irqvm storm: the accounting does not add up\n");
+		return CLI_EXIT_REFUSED;
+	}
+	if (vm_stopped) {
+		fprintf(stderr, "irqvm storm: the VM stopped during the storm\n");
 		return CLI_EXIT_REFUSED;
 	}
 	return CLI_EXIT_OK;

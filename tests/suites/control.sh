@@ -325,7 +325,10 @@ it_check "a raw MSI with INIT delivery mode is refused (status 1, invalid_argume
 out=$(c ipi --cpu 1 --vector 0x63)
 it_check "ipi --cpu 1 --vector 0x63: delivered" $(grep -q "ipi:1:99 .*: delivered" <<<"$out"; echo $?) "$out"
 out=$(c nmi --cpu all)
-it_check "nmi --cpu all queues one NMI per vCPU" $([ "$(grep -c ': queued' <<<"$out")" = 2 ]; echo $?) "$out"
+# Each vCPU gets its NMI: queued for its thread, or already delivered if
+# that thread took it at once (which depends on where the vCPU was).
+it_check "nmi --cpu all queues one NMI per vCPU" \
+	$([ "$(grep -cE '^nmi:[01] .*: (queued|delivered)$' <<<"$out")" = 2 ]; echo $?) "$(tr '\n' ';' <<<"$out")"
 out=$(c nmi --cpu 1 --via msi)
 it_check "nmi --via msi: delivered" $(grep -q "nmi:1 (via msi): delivered" <<<"$out"; echo $?) "$out"
 if need_guest "the guest handled each MSI, IPI and NMI"; then
