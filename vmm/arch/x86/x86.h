@@ -96,10 +96,10 @@ struct x86_probe_vm {
 int x86_probe_vm_create(struct vm *vm, const struct x86_probe_program *prog,
 			struct x86_probe_vm *p, char *err, size_t errlen);
 void x86_probe_vm_destroy(struct x86_probe_vm *p);
-/* KVM_RUN for a probe, bounded: -1 with errno ETIMEDOUT once the probe has
- * run X86_PROBE_DEADLINE_MS in all; other errors as KVM_RUN (never EINTR). */
+/* KVM_RUN for a probe, bounded: -1 with the reason in err once the probe
+ * has run X86_PROBE_DEADLINE_MS in all, or when KVM_RUN fails. */
 #define X86_PROBE_DEADLINE_MS 5000
-int x86_probe_vm_run(struct x86_probe_vm *p);
+int x86_probe_vm_run(struct x86_probe_vm *p, char *err, size_t errlen);
 
 /* x86_eoi_probe.c */
 int x86_probe_eoi_timing(struct vm *vm, bool *eoi_at_injection, bool *isr_clear_in_handler,

@@ -91,14 +91,8 @@ static int run_probe(struct x86_probe_vm *p, bool *at_injection, bool *isr_clear
 {
 	int step_before_eoi = -1, step_eoi_exit = -1;
 	for (int step = 0; step < PROBE_MAX_EXITS; step++) {
-		if (x86_probe_vm_run(p) < 0) {
-			if (errno == ETIMEDOUT)
-				snprintf(err, errlen, "the probe VM did not finish within %d ms",
-					 X86_PROBE_DEADLINE_MS);
-			else
-				snprintf(err, errlen, "probe KVM_RUN: %s", strerror(errno));
+		if (x86_probe_vm_run(p, err, errlen) < 0)
 			return -1;
-		}
 		struct kvm_run *run = p->cpu.run;
 		log_debug("eoi probe: step %d: exit reason %u", step, run->exit_reason);
 		switch (run->exit_reason) {

@@ -113,7 +113,7 @@ static void probe_alarm(int sig)
  * is installed without SA_RESTART, so KVM_RUN returns EINTR and the
  * deadline is checked.
  */
-int x86_probe_vm_run(struct x86_probe_vm *p)
+static int run_bounded(struct x86_probe_vm *p)
 {
 	struct sigaction sa = { .sa_handler = probe_alarm }, old_sa;
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
@@ -157,4 +157,16 @@ int x86_probe_vm_run(struct x86_probe_vm *p)
 	sigaction(SIGALRM, &old_sa, NULL);
 	errno = err;
 	return r >= 0 ? r : -1;
+}
+
+int x86_probe_vm_run(struct x86_probe_vm *p, char *err, size_t errlen)
+{
+	if (run_bounded(p) == 0)
+		return 0;
+	if (errno == ETIMEDOUT)
+		snprintf(err, errlen, "the probe VM did not finish within %d ms",
+			 X86_PROBE_DEADLINE_MS);
+	else
+		snprintf(err, errlen, "probe KVM_RUN: %s", strerror(errno));
+	return -1;
 }
