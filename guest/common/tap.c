@@ -81,34 +81,37 @@ bool tap_ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
-void tap_skip(const char *reason, const char *fmt, ...)
+/* One line with a directive: "ok ... # SKIP why" or "not ok ... # TODO why".
+ * The directive's reason replaces any pending tap_expect() reason. */
+static void directive_line(const char *result, const char *directive, const char *reason,
+			   const char *fmt, va_list ap)
 {
 	char desc[TAP_DESC_MAX + 32];
+
+	format_description(desc, sizeof(desc), fmt, ap);
+	nr_checks++;
+	kprintf("%s %u - %s # %s %s\n", result, nr_checks, desc, directive, reason);
+	pending_reason[0] = '\0';
+}
+
+void tap_skip(const char *reason, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_description(desc, sizeof(desc), fmt, ap);
+	directive_line("ok", "SKIP", reason, fmt, ap);
 	va_end(ap);
-
-	nr_checks++;
 	nr_skipped++;
-	kprintf("ok %u - %s # SKIP %s\n", nr_checks, desc, reason);
-	pending_reason[0] = '\0';
 }
 
 void tap_todo(const char *reason, const char *fmt, ...)
 {
-	char desc[TAP_DESC_MAX + 32];
 	va_list ap;
 
 	va_start(ap, fmt);
-	format_description(desc, sizeof(desc), fmt, ap);
+	directive_line("not ok", "TODO", reason, fmt, ap);
 	va_end(ap);
-
-	nr_checks++;
 	nr_todo++;
-	kprintf("not ok %u - %s # TODO %s\n", nr_checks, desc, reason);
-	pending_reason[0] = '\0'; /* the reason of the deviation replaces it */
 }
 
 static void diag_line(const char *fmt, va_list ap)
