@@ -30,6 +30,15 @@ struct testdev {
 	struct testdev_storm storm;
 };
 
+/* One storm event: a pulse on the storm's line or the latched MSI. */
+static int signal_event(struct testdev *t)
+{
+	const struct testdev_storm *st = &t->storm;
+	if (st->run_kind == IRQVM_TESTDEV_STORM_MSI)
+		return t->vm->deliver_msi ? t->vm->deliver_msi(t->vm, st->msi_addr, st->msi_data) : -1;
+	return irq_line_pulse(&t->vm->lines, st->run_arg);
+}
+
 static void *storm_thread(void *opaque)
 {
 	struct testdev *t = opaque;
@@ -37,13 +46,16 @@ static void *storm_thread(void *opaque)
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (uint32_t i = 0; i < st->run_count && !atomic_load(&st->stop); i++) {
-		if (st->run_kind == IRQVM_TESTDEV_STORM_MSI) {
-			if (!t->vm->deliver_msi || t->vm->deliver_msi(t->vm, st->msi_addr, st->msi_data) < 0)
-				break;
-		} else if (irq_line_pulse(&t->vm->lines, st->run_arg) < 0) {
+		/* Like a device that writes its status before it interrupts: the
+		 * event is counted before it is signalled, so a guest handler
+		 * reading SENT (its vCPU may run before this thread does again)
+		 * always finds the event that interrupted it. Taken back if it
+		 * could not be signalled. */
+		atomic_fetch_add(&st->sent, 1);
+		if (signal_event(t) < 0) {
+			atomic_fetch_sub(&st->sent, 1);
 			break;
 		}
-		atomic_fetch_add(&st->sent, 1);
 		if (st->run_period_ns) {
 			next.tv_nsec += st->run_period_ns;
 			while (next.tv_nsec >= 1000000000L) {

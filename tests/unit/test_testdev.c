@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test device's storm generator, through its registers (devices/testdev.h):
+ * every event is counted in SENT before it is signalled, so a handler that
+ * reads SENT when its interrupt arrives finds that event; an event that could
+ * not be signalled is not counted.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "devices/testdev.h"
+#include "irqvm/abi.h"
+
+#define LINE_BASE 0x100u
+#define EXT_BASE 0x200u
+#define STORM_LINE 5u
+#define EVENTS 200u
+
+static struct vm *vm;
+/* SENT as the "guest" read it when each event's interrupt arrived. */
+static uint64_t sent_at_signal[EVENTS + 1];
+static unsigned signals;
+static unsigned msi_fail_at; /* 1-based event whose MSI is refused; 0: none */
+
+static uint64_t reg_read(unsigned reg)
+{
+	uint64_t v = 0;
+	cr_assert(bus_read(&vm->pio, EXT_BASE + reg, 4, &v));
+	return v;
+}
+
+static void reg_write(unsigned reg, uint32_t v)
+{
+	cr_assert(bus_write(&vm->pio, EXT_BASE + reg, 4, v));
+}
+
+static void record_signal(void)
+{
+	if (signals < EVENTS + 1)
+		sent_at_signal[signals] = reg_read(IRQVM_TESTDEV_STORM_SENT);
+	signals++;
+}
+
+static void line_changed(void *opaque, unsigned line, bool level)
+{
+	(void)opaque;
+	if (line == STORM_LINE && level)
+		record_signal();
+}
+
+static int deliver_msi(struct vm *v, uint64_t address, uint32_t data)
+{
+	(void)v, (void)address, (void)data;
+	if (msi_fail_at && signals + 1 == msi_fail_at)
+		return -1;
+	record_signal();
+	return 0;
+}
+
+static void setup(void)
+{
+	char err[128];
+	vm = calloc(1, sizeof(*vm));
+	cr_assert_not_null(vm);
+	bus_init(&vm->pio, "pio");
+	irq_lines_init(&vm->lines);
+	struct irq_backend be = { .name = "fake", .nr_lines = 24, .set_line = line_changed };
+	irq_lines_set_backend(&vm->lines, &be);
+	vm->deliver_msi = deliver_msi;
+	signals = 0;
+	msi_fail_at = 0;
+	cr_assert_eq(testdev_create(vm, &vm->pio, LINE_BASE, EXT_BASE, err, sizeof(err)), 0, "%s",
+		     err);
+}
+
+static void teardown(void)
+{
+	while (vm->nr_devices) {
+		struct vm_device *d = &vm->devices[--vm->nr_devices];
+		d->destroy(d->opaque);
+	}
+	irq_lines_destroy(&vm->lines);
+	free(vm);
+}
+
+TestSuite(testdev, .init = setup, .fini = teardown, .timeout = 30);
+
+/* Starts a storm of `count` events back to back and waits for its end. */
+static void run_storm(uint32_t kind, uint32_t count)
+{
+	reg_write(IRQVM_TESTDEV_STORM_KIND, kind);
+	reg_write(IRQVM_TESTDEV_STORM_ARG, STORM_LINE);
+	reg_write(IRQVM_TESTDEV_STORM_COUNT, count);
+	reg_write(IRQVM_TESTDEV_STORM_PERIOD, 0);
+	reg_write(IRQVM_TESTDEV_STORM_CTRL, 1);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STATUS), IRQVM_TESTDEV_ERR_NONE);
+	while (reg_read(IRQVM_TESTDEV_STORM_CTRL))
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+}
+
+static void assert_counted_before_signalled(uint32_t kind)
+{
+	run_storm(kind, EVENTS);
+	cr_assert_eq(signals, EVENTS);
+	for (unsigned i = 0; i < EVENTS; i++)
+		cr_assert_eq(sent_at_signal[i], i + 1, "event %u was signalled with SENT %lu", i + 1,
+			     (unsigned long)sent_at_signal[i]);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_SENT), EVENTS);
+}
+
+Test(testdev, a_line_storm_counts_each_pulse_before_raising_the_line)
+{
+	assert_counted_before_signalled(IRQVM_TESTDEV_STORM_PULSE);
+}
+
+Test(testdev, an_msi_storm_counts_each_message_before_sending_it)
+{
+	assert_counted_before_signalled(IRQVM_TESTDEV_STORM_MSI);
+}
+
+Test(testdev, a_refused_msi_ends_the_storm_and_is_not_counted)
+{
+	msi_fail_at = 4;
+	run_storm(IRQVM_TESTDEV_STORM_MSI, EVENTS);
+	cr_assert_eq(signals, 3);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_SENT), 3);
+}
+
+Test(testdev, a_storm_on_a_line_that_does_not_exist_is_refused)
+{
+	reg_write(IRQVM_TESTDEV_STORM_KIND, IRQVM_TESTDEV_STORM_PULSE);
+	reg_write(IRQVM_TESTDEV_STORM_ARG, 24);
+	reg_write(IRQVM_TESTDEV_STORM_COUNT, 1);
+	reg_write(IRQVM_TESTDEV_STORM_CTRL, 1);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STATUS), IRQVM_TESTDEV_ERR_BAD_LINE);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_CTRL), 0);
+	cr_assert_eq(signals, 0);
+}
