@@ -103,6 +103,10 @@ bench: all
 clean:
 	rm -rf $(BUILD)
 
+# /init of both KVM test hosts (mk/riscv-host.mk, mk/x86-host.mk).
+TEST_HOST_INIT_SRCS := firmware/test-host/init.c firmware/test-host/hang_report.c \
+                       firmware/test-host/hang_report.h
+
 # Guest kernels and the RISC-V pieces have their own fragments.
 include $(sort $(wildcard mk/*.mk))
 

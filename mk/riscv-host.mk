@@ -46,8 +46,11 @@ $(RVHOST_STAMP): $(RVHOST_DIR)/inputs.key
 	@$(RVHOST_ENV) $(RVHOST_SCRIPT) build $(RVHOST_DIR)
 
 # /init and the status probe are shared with the x86-64 host.
-$(RVHOST_DIR)/init $(RVHOST_DIR)/status-probe: $(RVHOST_DIR)/%: firmware/test-host/%.c $(RVHOST_STAMP)
+$(RVHOST_DIR)/status-probe: firmware/test-host/status-probe.c $(RVHOST_STAMP)
 	$(RVHOST_CC) $(RVHOST_CFLAGS) -o $@ $<
+
+$(RVHOST_DIR)/init: $(TEST_HOST_INIT_SRCS) $(RVHOST_STAMP)
+	$(RVHOST_CC) $(RVHOST_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(RVHOST_DIR)/kvm-smoke: firmware/riscv-host/kvm-smoke.c $(RVHOST_STAMP)
 	$(RVHOST_CC) $(RVHOST_CFLAGS) -o $@ $<

@@ -35,9 +35,13 @@ $(X86HOST_DIR)/inputs.key: x86-host-check ;
 $(X86HOST_STAMP): $(X86HOST_DIR)/inputs.key
 	@$(X86HOST_SCRIPT) build $(X86HOST_DIR)
 
-$(X86HOST_PROGS): $(X86HOST_DIR)/%: firmware/test-host/%.c
+$(X86HOST_DIR)/status-probe: firmware/test-host/status-probe.c
 	@mkdir -p $(dir $@)
 	gcc $(X86HOST_CFLAGS) -o $@ $<
+
+$(X86HOST_DIR)/init: $(TEST_HOST_INIT_SRCS)
+	@mkdir -p $(dir $@)
+	gcc $(X86HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
 # ci/x86-run's probe: is there a /dev/kvm irqvm can run x86 guests on?
 $(BUILD)/kvm-usable: ci/kvm-usable.c

@@ -30,11 +30,15 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
+ *	deadline SECONDS	a command still running after this long is a
+ *				hang: init prints what every process does
+ *				(hang_report.c), kills them all and reports 124
  *
  * init must never exit: the kernel would panic ("Attempted to kill init").
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,8 @@
 #include <unistd.h>
 
 #include <linux/kvm.h>
+
+#include "hang_report.h"
 
 #define CMD_FILE	"/irqvm-cmd"
 #define SETUP_FILE	"/irqvm-host.conf"
@@ -72,6 +78,7 @@ enum init_status {
 	ST_BAD_CMD	= 121,	/* /irqvm-cmd missing, empty or malformed */
 	ST_SETUP	= 122,	/* mounting /dev, /proc or /sys failed */
 	ST_FORK		= 123,	/* fork/wait failed */
+	ST_DEADLINE	= 124,	/* the command overran its deadline, as a timeout */
 	ST_EXEC		= 127,	/* the command could not be executed */
 };
 
@@ -214,6 +221,7 @@ static struct {
 	char *cwd;
 	char *env[ENV_MAX];
 	int nenv;
+	unsigned deadline; /* seconds; 0: none */
 } host;
 
 static void __attribute__((noreturn)) setup_failed(void)
@@ -279,6 +287,20 @@ static int split_words(char *line, char **words, int max)
  * the runner lists dependencies first); shares, cwd and env are kept for
  * enter_root() and exec_child(). No file means nothing to set up.
  */
+/* A whole number of seconds, 1 to one day. */
+static int parse_seconds(const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v == 0 || v > 86400)
+		return 0;
+	*out = (unsigned)v;
+	return 1;
+}
+
 static void read_setup(void)
 {
 	static char buf[16384];
@@ -328,6 +350,8 @@ static void read_setup(void)
 			};
 		} else if (nw == 2 && strcmp(w[0], "cwd") == 0 && w[1][0] == '/') {
 			host.cwd = w[1];
+		} else if (nw == 2 && strcmp(w[0], "deadline") == 0 && parse_seconds(w[1], &host.deadline)) {
+			/* set */
 		} else {
 			say("%s:%d: cannot understand this line", SETUP_FILE, lineno);
 			setup_failed();
@@ -542,6 +566,41 @@ static void __attribute__((noreturn)) exec_child(char **argv, int err_pipe)
 	_exit(ST_EXEC);
 }
 
+static volatile sig_atomic_t deadline_passed;
+
+static void on_deadline(int sig)
+{
+	(void)sig;
+	deadline_passed = 1;
+}
+
+/*
+ * Waits for the command. At the deadline (SIGALRM interrupts waitpid):
+ * the hang report, then every process but init is killed, and the wait
+ * goes on for the command's own end.
+ */
+static int wait_command(pid_t pid, int *status, double start)
+{
+	struct sigaction sa = { .sa_handler = on_deadline }; /* no SA_RESTART */
+
+	if (host.deadline) {
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(host.deadline);
+	}
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR) {
+			say("waitpid: %s", strerror(errno));
+			return -1;
+		}
+		if (deadline_passed) {
+			hang_report(seconds_since_boot() - start);
+			kill(-1, SIGKILL);
+		}
+	}
+	alarm(0);
+	return 0;
+}
+
 static int run_command(char **argv)
 {
 	int pipefd[2], status, err;
@@ -567,11 +626,11 @@ static int run_command(char **argv)
 	while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
 
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			say("waitpid: %s", strerror(errno));
-			return ST_FORK;
-		}
+	if (wait_command(pid, &status, start) < 0)
+		return ST_FORK;
+	if (deadline_passed) {
+		say("command killed at its deadline of %u s (see the hang report above)", host.deadline);
+		return ST_DEADLINE;
 	}
 	if (n == (ssize_t)sizeof(err)) {
 		say("cannot execute '%s': %s", argv[0], strerror(err));

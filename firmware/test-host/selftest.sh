@@ -114,6 +114,9 @@ fi
 QEMU=$tmp/qemu-no-kvm check "no /dev/kvm is 120" 120 "$no_kvm_text" "${smoke[@]}"
 check "timeout kills QEMU with 124" 124 "timeout: QEMU killed" --timeout 4 \
 	"${p[@]}" -- /bin/status-probe sleep 60
+check "a command past its deadline: every process reported, all killed, 124" 124 \
+	$'hang: process\nsleep 60\ncommand killed at its deadline of 3 s' --deadline 3 --timeout 120 \
+	"${p[@]}" -- /bin/status-probe sleep 60
 check "kernel panic is 126" 126 "Kernel panic" --append rdinit=/nonexistent "${smoke[@]}"
 QEMU=$tmp/qemu-broken check "no exit line is 125" 125 "fake qemu: cannot start" "${smoke[@]}"
 check "usage error is 2" 2 "--timeout wants" --timeout soon "${smoke[@]}"
