@@ -9,8 +9,12 @@ G=build/tests/guests
 LOG=build/test-logs; mkdir -p "$LOG"
 echo "TAP version 13"
 
+# Every run has a hang guard: irqvm's own timeout (60 s unless the extra
+# members set one), which ends a stuck guest with 124 and its interrupt state.
 cfg() { # name [extra json members]
-	printf '{"kernel": "%s.elf", "memory_mib": 16%s}\n' "$1" "${2:-}" >"$G/$1.json"
+	local extra=${2:-}
+	case $extra in *'"timeout"'*) ;; *) extra+=', "timeout": 60' ;; esac
+	printf '{"kernel": "%s.elf", "memory_mib": 16%s}\n' "$1" "$extra" >"$G/$1.json"
 	echo "$G/$1.json"
 }
 
