@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "devices/exitdev.h"
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 static uint64_t exitdev_read(void *opaque, uint64_t offset, unsigned size)
 {

@@ -4,9 +4,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "vmm/event_loop.h"
-#include "vmm/log.h"
-#include "vmm/stats.h"
+#include "vmm/core/event_loop.h"
+#include "vmm/core/log.h"
+#include "vmm/core/stats.h"
 
 struct platform {
 	struct vm *vm;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 int platform_create(struct vm *vm, struct bus *bus, uint64_t base, char *err, size_t errlen);
 

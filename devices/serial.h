@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 /* Eight byte-wide registers at base on bus (x86 ports or RISC-V MMIO);
  * the UART's interrupt output drives irq_line. */

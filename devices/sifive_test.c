@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "devices/sifive_test.h"
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 #define SIFIVE_TEST_SIZE 0x1000u
 #define SIFIVE_TEST_FAIL_CODE 0x3333u

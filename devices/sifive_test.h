@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 enum sifive_test_action {
 	SIFIVE_TEST_IGNORE, /* not a command: another offset, size or value */

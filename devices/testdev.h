@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/vm.h"
+#include "vmm/core/vm.h"
 
 int testdev_create(struct vm *vm, struct bus *bus, uint64_t line_base, uint64_t ext_base,
 		   char *err, size_t errlen);

@@ -28,7 +28,7 @@ finish() {
 }
 
 # The status irqvm gives a guest power-off without a status (exit_codes.h).
-reset_status=$(sed -nE 's/.*IRQVM_EXIT_GUEST_RESET = ([0-9]+).*/\1/p' vmm/exit_codes.h)
+reset_status=$(sed -nE 's/.*IRQVM_EXIT_GUEST_RESET = ([0-9]+).*/\1/p' vmm/core/exit_codes.h)
 
 if [ "${RV_SKIP_BUILD:-0}" != 1 ]; then
 	start=$(date +%s)
@@ -64,7 +64,7 @@ boot() {
 has() { grep -qF -- "$1" "$log"; }
 
 # Power-off with a status: 0 when the neutral core hands SRST's reason to
-# the architecture (vmm/vcpu.c), else irqvm's status for a plain power-off.
+# the architecture (vmm/core/vcpu.c), else irqvm's status for a plain power-off.
 check_srst_status() { # name expected
 	if [ "$st" -eq "$2" ]; then
 		it_ok "$1: exit status $2 from the SBI SRST reason"

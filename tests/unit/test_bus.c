@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The PIO/MMIO bus: registration rules and dispatch, through vmm/bus.h. */
+/* The PIO/MMIO bus: registration rules and dispatch, through vmm/core/bus.h. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "vmm/bus.h"
+#include "vmm/core/bus.h"
 
 struct fake_dev {
 	uint64_t last_offset, last_value;

@@ -4,8 +4,8 @@
  * (fake) kernel.elf; configs are written there as vm.json and loaded from
  * the file, so relative-path resolution is exercised as in real use.
  */
-#include "vmm/config.h"
-#include "vmm/json_locate.h"
+#include "vmm/config/config.h"
+#include "vmm/config/json_locate.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "vmm/control_args.h"
+#include "vmm/control/control_args.h"
 
 static struct ctl_target target_ok(const char *s)
 {

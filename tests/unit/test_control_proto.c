@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "vmm/json_proto.h"
+#include "vmm/control/json_proto.h"
 
 static int next_line(struct line_buf *b, char **line, size_t *len)
 {

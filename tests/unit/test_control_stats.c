@@ -6,9 +6,9 @@
 
 #include <irqvm/guest_stats.h>
 
-#include "vmm/event_loop.h"
-#include "vmm/stats.h"
-#include "vmm/vm.h"
+#include "vmm/core/event_loop.h"
+#include "vmm/core/stats.h"
+#include "vmm/core/vm.h"
 
 #define RAM_SIZE (1u << 20)
 #define PAGE_GPA 0x10000u

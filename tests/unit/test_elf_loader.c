@@ -4,7 +4,7 @@
  * program headers right after it, and segment contents at 0x1000 and up,
  * each filled with a distinct byte so that misplaced copies show.
  */
-#include "vmm/elf_loader.h"
+#include "vmm/core/elf_loader.h"
 
 #include <criterion/criterion.h>
 #include <elf.h>

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The device tree builder core and its device registry (vmm/fdt.c). */
+/* The device tree builder core and its device registry (vmm/core/fdt.c). */
 #include <criterion/criterion.h>
 #include <libfdt.h>
 #include <string.h>
 
-#include "vmm/fdt.h"
+#include "vmm/core/fdt.h"
 
 #define BUF_SIZE 8192
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The RISC-V board device tree (vmm/fdt_riscv.c), checked with libfdt. */
+/* The RISC-V board device tree (vmm/core/fdt_riscv.c), checked with libfdt. */
 #include <criterion/criterion.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/fdt_riscv.h"
+#include "vmm/core/fdt_riscv.h"
 
 #define BUF_SIZE 65536
 #define LETTERS(s) letters_of(s)

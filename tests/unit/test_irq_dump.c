@@ -12,7 +12,7 @@
 #include "irqchip/ioapic.h"
 #include "irqchip/pic8259.h"
 #include "vmm/arch/x86/x86_lapic_dump.h"
-#include "vmm/irq_dump.h"
+#include "vmm/core/irq_dump.h"
 
 static char *render(json_t *dump)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The interrupt-line layer: levels, edges, pulses and bounds, via vmm/irqline.h. */
+/* The interrupt-line layer: levels, edges, pulses and bounds, via vmm/core/irqline.h. */
 #include <criterion/criterion.h>
 
-#include "vmm/irqline.h"
+#include "vmm/core/irqline.h"
 
 struct backend_log {
 	unsigned calls;

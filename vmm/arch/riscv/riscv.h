@@ -9,10 +9,10 @@
 #include <stdint.h>
 
 #include "vmm/arch/riscv/riscv_layout.h"
-#include "vmm/elf_loader.h"
-#include "vmm/fdt.h"
-#include "vmm/fdt_riscv.h"
-#include "vmm/vm.h"
+#include "vmm/core/elf_loader.h"
+#include "vmm/core/fdt.h"
+#include "vmm/core/fdt_riscv.h"
+#include "vmm/core/vm.h"
 
 struct riscv_vcpu {
 	/* Supervisor external interrupt line of this hart as the platform

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/arch.h"
-#include "vmm/log.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/log.h"
 
 #define GPR_A0 10u
 #define GPR_A1 11u

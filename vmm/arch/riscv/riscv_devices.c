@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The RISC-V board's devices on the MMIO bus, each with the device tree
- * node that describes it (registered in the FDT registry, vmm/fdt.h).
+ * node that describes it (registered in the FDT registry, vmm/core/fdt.h).
  * Addresses and interrupt numbers: riscv_layout.h.
  */
 #include "vmm/arch/riscv/riscv.h"
@@ -13,7 +13,7 @@
 #include "devices/serial.h"
 #include "devices/sifive_test.h"
 #include "devices/testdev.h"
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 static int uart_node(struct fdt_ctx *ctx, void *opaque)
 {

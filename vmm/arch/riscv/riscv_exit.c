@@ -24,8 +24,8 @@
 #include <string.h>
 
 #include "devices/sbi_console.h"
-#include "vmm/arch.h"
-#include "vmm/log.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/log.h"
 
 #define SRST_REASON_NONE 0u
 #define SRST_REASON_SYSTEM_FAILURE 1u

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 /* Multi-letter extensions by KVM's id (enum KVM_RISCV_ISA_EXT_ID in the 6.12
  * uapi); single letters come from the config "isa" register instead. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The RISC-V part of the interrupt-state dump (vmm/irq_dump.h): per hart
+ * The RISC-V part of the interrupt-state dump (vmm/core/irq_dump.h): per hart
  * its pc, privilege mode, mp_state, the interrupt CSRs, and the supervisor
  * external interrupt line irqvm drives. There is no platform interrupt
  * controller model yet (riscv_vm.c), so there are no controller registers.
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/arch.h"
-#include "vmm/config.h"
-#include "vmm/irq_dump.h"
+#include "vmm/core/arch.h"
+#include "vmm/config/config.h"
+#include "vmm/core/irq_dump.h"
 
 void arch_irq_dump_chips(struct vm *vm, json_t *dump)
 {

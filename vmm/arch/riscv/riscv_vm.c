@@ -5,8 +5,8 @@
 #include <elf.h>
 #include <stdlib.h>
 
-#include "vmm/arch.h"
-#include "vmm/log.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/log.h"
 
 const char arch_name[] = "riscv64";
 

@@ -10,8 +10,8 @@
 #include "irqchip/ioapic.h"
 #include "irqchip/pic8259.h"
 #include "vmm/arch/x86/host_platform.h"
-#include "vmm/elf_loader.h"
-#include "vmm/vm.h"
+#include "vmm/core/elf_loader.h"
+#include "vmm/core/vm.h"
 
 struct loop_timer;
 struct pit_device;
@@ -48,7 +48,7 @@ struct x86_vm {
 	struct loop_timer *recheck_timer;
 	struct kvm_irq_routing *routes; /* mirror of IOAPIC entries for KVM's EOI-exit bitmap */
 	uint64_t msi_delivered, msi_failed, extint_ignored;
-	/* KVM's verdict on the IOAPIC's last message (accounting, vmm/stats.h). */
+	/* KVM's verdict on the IOAPIC's last message (accounting, vmm/core/stats.h). */
 	int last_msi_status;
 	/* MSI routes for irqfds (control socket), appended after the IOAPIC's
 	 * mirror at GSI IOAPIC_NUM_PINS + slot. */

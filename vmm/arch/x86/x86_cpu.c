@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/arch.h"
-#include "vmm/log.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/log.h"
 
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 #define PROBE_VECTOR 0x40
 #define PROBE_MAX_EXITS 200

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "vmm/arch/x86/x86.h"
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 #define CPUID_CHILD_ENV "IRQVM_HOST_CPUID_FD"

@@ -14,7 +14,7 @@
 
 #include <stdlib.h>
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 void x86_identify_host(struct vm *vm)
 {

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/log.h"
+#include "vmm/core/log.h"
 
 #define PROBE_VECTOR 0x41
 #define PROBE_MAX_EXITS 50

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The x86 part of the interrupt-state dump (vmm/irq_dump.h): the PIC pair
+ * The x86 part of the interrupt-state dump (vmm/core/irq_dump.h): the PIC pair
  * and the IOAPIC (irqvm's models with irqchip "split", KVM's with
  * "kernel"), and per vCPU its local APIC, RIP/RFLAGS, mp_state, KVM's
  * pending events and what irqvm holds for it.
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/arch.h"
+#include "vmm/core/arch.h"
 #include "vmm/arch/x86/x86_lapic_dump.h"
-#include "vmm/irq_dump.h"
+#include "vmm/core/irq_dump.h"
 
 static void dump_split_chips(struct vm *vm, json_t *d)
 {

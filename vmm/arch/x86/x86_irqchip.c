@@ -27,9 +27,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/event_loop.h"
-#include "vmm/log.h"
-#include "vmm/stats.h"
+#include "vmm/core/event_loop.h"
+#include "vmm/core/log.h"
+#include "vmm/core/stats.h"
 
 #define X86_NR_LINES IOAPIC_NUM_PINS
 
@@ -186,7 +186,7 @@ static const struct ioapic_ops split_ioapic_ops = {
 
 /* ---- split irqchip: entry points from devices and vCPUs ---- */
 
-/* ---- accounting (vmm/stats.h): what became of each assertion ---- */
+/* ---- accounting (vmm/core/stats.h): what became of each assertion ---- */
 
 /* The PIC input of line is unmasked all the way to the master's INT pin. */
 static bool pic_input_open(const struct x86_vm *x, unsigned line)

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "vmm/irq_dump.h"
+#include "vmm/core/irq_dump.h"
 
 /* LVT fields (SDM vol. 3, figure 11-8). */
 #define LVT_VECTOR 0xffu

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "devices/pit8254.h"
-#include "vmm/event_loop.h"
-#include "vmm/log.h"
+#include "vmm/core/event_loop.h"
+#include "vmm/core/log.h"
 
 struct pit_device {
 	pthread_mutex_t lock;

@@ -13,8 +13,8 @@
 #include "devices/platform.h"
 #include "devices/serial.h"
 #include "devices/testdev.h"
-#include "vmm/arch.h"
-#include "vmm/log.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/log.h"
 
 const char arch_name[] = "x86_64";
 

@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `irqvm storm`: start a storm in the VMM and follow it (a live progress line
+ * on a terminal), or with --via irqfd generate it here, writing to an
+ * eventfd the VMM bound to an MSI route, so no VMM code runs per interrupt.
+ * Both end with a summary: what was sent, how it was accounted, what the
+ * guest handled (after letting it catch up) and the latency.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_client.h"
+#include "vmm/control/control_args.h"
+#include "vmm/core/event_loop.h"
+#include "vmm/control/storm.h"
+
+#define PROGRESS_MS 250
+#define SETTLE_POLL_MS 100
+#define SETTLE_STABLE_POLLS 3
+#define SETTLE_MAX_MS 3000
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+struct storm_opts {
+	const char *target, *rate, *count, *duration, *pattern, *seed, *via;
+	bool no_progress;
+};
+
+static void storm_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: irqvm storm --socket PATH --target T --rate N/s|max (--count N | --duration D)\n"
+		"                   [--pattern constant|burst:N|poisson] [--seed S] [--via socket|irqfd]\n"
+		"\n"
+		"Inject a stream of interrupts into a running VM. The VMM drives it from a\n"
+		"dedicated thread on CLOCK_MONOTONIC; a live progress line (sent, delivered,\n"
+		"coalesced, rate, ETA) is shown on a terminal, and a summary at the end says\n"
+		"how every injection was accounted and what the guest handled.\n"
+		"\n"
+		"options:\n"
+		"  -t, --target T       irq:N, gsi:N, msi:CPU:VECTOR, ipi:CPU:VECTOR or nmi:CPU\n"
+		"  -r, --rate R         events per second (1000, 1000/s, 2.5k/s, 1M/s) or max\n"
+		"  -n, --count N        stop after N events\n"
+		"  -d, --duration D     stop after D (10, 10s, 500ms, 2m)\n"
+		"  -p, --pattern P      constant (default), burst:N (N back to back, same mean\n"
+		"                       rate) or poisson (random gaps, seeded)\n"
+		"      --seed S         random seed for poisson (default 1)\n"
+		"      --via WAY        socket (default): the VMM injects; irqfd: the VMM hands\n"
+		"                       this process an eventfd bound to an MSI route and the\n"
+		"                       events are generated here (msi/ipi targets only)\n"
+		"      --no-progress    no live progress line\n");
+	cli_common_usage(out);
+}
+
+static void fmt_rate(char *buf, size_t len, double r)
+{
+	if (r >= 1e6)
+		snprintf(buf, len, "%.2fM/s", r / 1e6);
+	else if (r >= 1e4)
+		snprintf(buf, len, "%.1fk/s", r / 1e3);
+	else
+		snprintf(buf, len, "%.0f/s", r);
+}
+
+static long long geti(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* ---- following a VMM-driven storm ---- */
+
+struct watch {
+	long long id;
+	json_t *final; /* the storm_finished event's report */
+	bool vm_stopped;
+};
+
+static void on_event(void *opaque, const char *name, json_t *data)
+{
+	struct watch *w = opaque;
+	if (!strcmp(name, "storm_finished") && geti(data, "storm") == w->id && !w->final)
+		w->final = json_incref(data);
+	else if (!strcmp(name, "vm_stopped"))
+		w->vm_stopped = true;
+}
+
+static void progress_line(json_t *r, bool irqfd)
+{
+	char rate[32];
+	fmt_rate(rate, sizeof(rate), json_number_value(json_object_get(r, "rate")));
+	if (irqfd)
+		printf("\r\033[Ksent %lld  rate %s  ETA %.1f s", geti(r, "sent"), rate,
+		       (double)geti(r, "eta_ns") / 1e9);
+	else
+		printf("\r\033[Ksent %lld  delivered %lld  coalesced %lld  dropped %lld  rate %s  "
+		       "ETA %.1f s", geti(r, "sent"), geti(r, "delivered"), geti(r, "coalesced"),
+		       geti(r, "dropped"), rate, (double)geti(r, "eta_ns") / 1e9);
+	fflush(stdout);
+}
+
+/* The stats entry of a source, or NULL (caller's reference). */
+static json_t *source_stats(struct ctl_client *c, const char *source)
+{
+	json_t *r;
+	char err[512];
+	if (ctl_client_call(c, "stats", NULL, &r, err, sizeof(err)) != 0)
+		return NULL;
+	size_t i;
+	json_t *s, *found = NULL;
+	json_array_foreach(json_object_get(r, "sources"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "source")), source))
+			found = json_incref(s);
+	json_decref(r);
+	return found;
+}
+
+static void print_summary(json_t *r, json_t *src, bool irqfd)
+{
+	char rate[32], req[32];
+	fmt_rate(rate, sizeof(rate), json_number_value(json_object_get(r, "rate")));
+	json_t *rq = json_object_get(r, "rate_requested");
+	if (json_is_number(rq))
+		fmt_rate(req, sizeof(req), json_number_value(rq));
+	else
+		snprintf(req, sizeof(req), "max");
+	if (irqfd)
+		printf("irqfd storm");
+	else
+		printf("storm %lld", geti(r, "storm"));
+	printf(": %s at %s, %s, ended by %s\n",
+	       json_string_value(json_object_get(r, "target")), req,
+	       json_string_value(json_object_get(r, "pattern")),
+	       json_string_value(json_object_get(r, "end_reason")));
+	printf("  sent %lld in %.3f s (%s achieved); lateness mean %.1f us, worst %.1f us\n",
+	       geti(r, "sent"), (double)geti(r, "elapsed_ns") / 1e9, rate,
+	       (double)geti(r, "mean_late_ns") / 1e3, (double)geti(r, "max_late_ns") / 1e3);
+	printf("  injected %lld = delivered %lld + coalesced %lld + dropped %lld + pending %lld: %s\n",
+	       geti(r, "injected"), geti(r, "delivered"), geti(r, "coalesced"), geti(r, "dropped"),
+	       geti(r, "pending"),
+	       json_is_true(json_object_get(r, "accounted")) ? "accounted" : "DOES NOT ADD UP");
+	if (irqfd)
+		printf("  (irqfd: the VMM sees no injection; delivered = signals written, KVM may "
+		       "merge them)\n");
+	json_t *gh = json_object_get(r, "guest_handled");
+	if (json_is_integer(gh)) {
+		long long h = json_integer_value(gh), d = geti(r, "delivered");
+		printf("  guest handled %lld", h);
+		if (h == d)
+			printf(": every delivery\n");
+		else if (src)
+			printf(" (%+lld vs delivered); source total: %s\n", h - d,
+			       json_string_value(json_object_get(src, "explanation")));
+		else
+			printf(" (%+lld vs delivered)\n", h - d);
+	} else {
+		printf("  guest handled: unknown (no guest statistics page, or the route is masked)\n");
+	}
+	json_t *lat = json_object_get(src, "latency");
+	if (lat && geti(lat, "count"))
+		printf("  latency injection->handler (source total, %lld samples): p50 %.1f us, "
+		       "p90 %.1f us, p99 %.1f us, max %.1f us\n", geti(lat, "count"),
+		       (double)geti(lat, "p50_ns") / 1e3, (double)geti(lat, "p90_ns") / 1e3,
+		       (double)geti(lat, "p99_ns") / 1e3, (double)geti(lat, "max_ns") / 1e3);
+}
+
+static const char *source_of(const struct ctl_target *t, char *buf, size_t len)
+{
+	struct ctl_target s = *t;
+	if (s.kind == CTL_TARGET_IRQ)
+		s.kind = CTL_TARGET_GSI; /* accounted per line */
+	return ctl_target_str(&s, buf, len);
+}
+
+/* After the end: give the guest time to handle what is still pending. */
+static json_t *settle(struct ctl_client *c, long long id, json_t *report)
+{
+	if (!json_is_integer(json_object_get(report, "guest_handled")))
+		return report;
+	long long last = -1;
+	int stable = 0;
+	uint64_t until = monotonic_ns() + SETTLE_MAX_MS * 1000000ull;
+	while (stable < SETTLE_STABLE_POLLS && monotonic_ns() < until) {
+		json_t *r;
+		char err[256];
+		usleep(SETTLE_POLL_MS * 1000);
+		if (ctl_client_call(c, "storm-status", json_pack("{s:I}", "storm", (json_int_t)id),
+				    &r, err, sizeof(err)) != 0)
+			break;
+		long long h = geti(r, "guest_handled");
+		stable = h == last ? stable + 1 : 0;
+		last = h;
+		json_decref(report);
+		report = r;
+	}
+	return report;
+}
+
+static int follow_storm(struct ctl_client *c, const struct storm_params *p, bool progress,
+			bool json_out, json_t *start)
+{
+	struct watch w = { .id = geti(start, "storm") };
+	c->on_event = on_event;
+	c->opaque = &w;
+	uint64_t next_tick = monotonic_ns();
+	bool stop_sent = false;
+	char err[512];
+	while (!w.final && !w.vm_stopped) {
+		if (interrupted && !stop_sent) {
+			json_t *r;
+			if (ctl_client_call(c, "storm-stop", json_pack("{s:I}", "storm", (json_int_t)w.id),
+					    &r, err, sizeof(err)) == 0)
+				json_decref(r);
+			stop_sent = true;
+		}
+		if (ctl_client_wait_events(c, 50) < 0) {
+			fprintf(stderr, "\nirqvm storm: the VMM closed the connection\n");
+			return CLI_EXIT_CONNECTION;
+		}
+		if (w.final || monotonic_ns() < next_tick)
+			continue;
+		next_tick = monotonic_ns() + PROGRESS_MS * 1000000ull;
+		json_t *r;
+		int st = ctl_client_call(c, "storm-status", json_pack("{s:I}", "storm", (json_int_t)w.id),
+					 &r, err, sizeof(err));
+		if (st < 0) {
+			fprintf(stderr, "\nirqvm storm: %s\n", err);
+			return CLI_EXIT_CONNECTION;
+		}
+		if (st == 0) {
+			if (progress)
+				progress_line(r, false);
+			if (!strcmp(json_string_value(json_object_get(r, "state")), "finished") && !w.final)
+				w.final = json_incref(r);
+			json_decref(r);
+		}
+	}
+	if (progress)
+		printf("\r\033[K");
+	if (!w.final) {
+		fprintf(stderr, "irqvm storm: the VM stopped during the storm\n");
+		return CLI_EXIT_REFUSED;
+	}
+	json_t *report = settle(c, w.id, w.final);
+	char name[32];
+	json_t *src = source_stats(c, source_of(&p->target, name, sizeof(name)));
+	bool ok = json_is_true(json_object_get(report, "accounted"));
+	/* The storm's last word can arrive before the connection closes or not:
+	 * either way a storm cut short by the VM stopping is the same outcome. */
+	const char *end = json_string_value(json_object_get(report, "end_reason"));
+	bool vm_stopped = end && !strcmp(end, "vm stopped");
+	if (json_out) {
+		json_object_set(report, "source", src ? json_object_get(src, "source") : json_null());
+		if (src) {
+			json_object_set(report, "latency", json_object_get(src, "latency"));
+			json_object_set(report, "explanation", json_object_get(src, "explanation"));
+		}
+		cli_print_json(report);
+	} else {
+		print_summary(report, src, false);
+	}
+	json_decref(src);
+	json_decref(report);
+	if (!ok) {
+		fprintf(stderr, "irqvm storm: the accounting does not add up\n");
+		return CLI_EXIT_REFUSED;
+	}
+	if (vm_stopped) {
+		fprintf(stderr, "irqvm storm: the VM stopped during the storm\n");
+		return CLI_EXIT_REFUSED;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* ---- --via irqfd: the generator runs here ---- */
+
+static int run_irqfd(struct ctl_client *c, const struct storm_params *p, bool progress,
+		     bool json_out)
+{
+	char err[512], name[32];
+	json_t *r;
+	if (p->target.kind != CTL_TARGET_MSI && p->target.kind != CTL_TARGET_IPI) {
+		fprintf(stderr, "irqvm storm: --via irqfd takes msi:CPU:VECTOR or ipi:CPU:VECTOR "
+			"targets\n");
+		return CLI_EXIT_USAGE;
+	}
+	int st = ctl_client_call(c, "irqfd", json_pack("{s:i,s:i}", "cpu", p->target.cpu,
+						       "vector", p->target.vector),
+				 &r, err, sizeof(err));
+	if (st) {
+		fprintf(stderr, "irqvm storm: irqfd: %s\n", err);
+		return st > 0 ? CLI_EXIT_REFUSED : CLI_EXIT_CONNECTION;
+	}
+	long long id = geti(r, "irqfd");
+	char source[48];
+	snprintf(source, sizeof(source), "%s", json_string_value(json_object_get(r, "source")));
+	json_decref(r);
+	int efd = c->received_fd;
+	c->received_fd = -1;
+	if (efd < 0) {
+		fprintf(stderr, "irqvm storm: the VMM sent no descriptor\n");
+		return CLI_EXIT_CONNECTION;
+	}
+	json_t *before = source_stats(c, source);
+	long long handled0 = before ? geti(before, "guest_handled") : 0;
+	json_decref(before);
+
+	struct storm_sched sched;
+	storm_sched_init(&sched, &p->pattern, p->rate, p->seed);
+	uint64_t start = monotonic_ns(), sent = 0, max_late = 0, sum_late = 0;
+	uint64_t end = p->duration_ns ? start + p->duration_ns : UINT64_MAX;
+	uint64_t due = start + storm_sched_next(&sched), next_tick = start;
+	const char *reason = "count";
+	for (;;) {
+		if (interrupted) {
+			reason = "stopped";
+			break;
+		}
+		if (p->count && sent >= p->count)
+			break;
+		uint64_t now = monotonic_ns();
+		if (now >= end) {
+			reason = "duration";
+			break;
+		}
+		if (now < due) {
+			storm_wait_until(due < end ? due : end);
+			continue;
+		}
+		uint64_t one = 1, late = p->rate > 0 ? now - due : 0;
+		if (write(efd, &one, sizeof(one)) != sizeof(one)) {
+			fprintf(stderr, "irqvm storm: eventfd write: %s\n", strerror(errno));
+			reason = "error";
+			break;
+		}
+		sent++;
+		sum_late += late;
+		if (late > max_late)
+			max_late = late;
+		due = start + storm_sched_next(&sched);
+		if (progress && now >= next_tick) {
+			double el = (double)(now - start) / 1e9;
+			json_t *pr = json_pack("{s:I,s:f,s:I}", "sent", (json_int_t)sent, "rate",
+					       el > 0 ? (double)sent / el : 0.0, "eta_ns",
+					       (json_int_t)(p->duration_ns ? end - now :
+							    el > 0 ? (double)(p->count - sent) /
+								     ((double)sent / el) * 1e9 : 0));
+			progress_line(pr, true);
+			json_decref(pr);
+			next_tick = now + PROGRESS_MS * 1000000ull;
+		}
+	}
+	uint64_t elapsed = monotonic_ns() - start;
+	close(efd);
+	if (progress)
+		printf("\r\033[K");
+	st = ctl_client_call(c, "irqfd-report", json_pack("{s:I,s:I}", "irqfd", (json_int_t)id,
+							  "signals", (json_int_t)sent),
+			     &r, err, sizeof(err));
+	if (st == 0)
+		json_decref(r);
+	/* Let the guest catch up, then read its count. */
+	json_t *src = NULL;
+	long long last = -1;
+	int stable = 0;
+	uint64_t until = monotonic_ns() + SETTLE_MAX_MS * 1000000ull;
+	while (stable < SETTLE_STABLE_POLLS && monotonic_ns() < until) {
+		usleep(SETTLE_POLL_MS * 1000);
+		json_decref(src);
+		src = source_stats(c, source);
+		long long h = src ? geti(src, "guest_handled") : -1;
+		stable = h == last ? stable + 1 : 0;
+		last = h;
+	}
+	if (ctl_client_call(c, "irqfd-release", json_pack("{s:I}", "irqfd", (json_int_t)id), &r,
+			    err, sizeof(err)) == 0)
+		json_decref(r);
+	json_t *report = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:f,s:I,s:I,s:I}",
+		"storm", (json_int_t)0, "target", ctl_target_str(&p->target, name, sizeof(name)),
+		"state", "finished", "end_reason", reason, "sent", (json_int_t)sent,
+		"injected", (json_int_t)sent, "delivered", (json_int_t)sent, "coalesced",
+		(json_int_t)0, "dropped", (json_int_t)0, "pending", (json_int_t)0, "accounted", 1,
+		"rate", elapsed ? (double)sent * 1e9 / (double)elapsed : 0.0,
+		"elapsed_ns", (json_int_t)elapsed, "max_late_ns", (json_int_t)max_late,
+		"mean_late_ns", (json_int_t)(sent ? sum_late / sent : 0));
+	char pat[32];
+	json_object_set_new(report, "pattern",
+			    json_string(ctl_pattern_str(&p->pattern, pat, sizeof(pat))));
+	json_object_set_new(report, "via", json_string("irqfd"));
+	json_object_set_new(report, "source", json_string(source));
+	json_object_set_new(report, "rate_requested",
+			    p->rate > 0 ? json_real(p->rate) : json_string("max"));
+	json_object_set_new(report, "guest_handled",
+			    src && geti(src, "vector") >= 0 ?
+			    json_integer(geti(src, "guest_handled") - handled0) : json_null());
+	if (json_out) {
+		if (src)
+			json_object_set(report, "explanation", json_object_get(src, "explanation"));
+		cli_print_json(report);
+	} else {
+		print_summary(report, src, true);
+	}
+	json_decref(src);
+	json_decref(report);
+	return CLI_EXIT_OK;
+}
+
+/* ---- options ---- */
+
+static int parse_storm(const struct storm_opts *o, struct storm_params *p)
+{
+	char err[256];
+	memset(p, 0, sizeof(*p));
+	p->seed = 1;
+	if (!o->target || !o->rate) {
+		fprintf(stderr, "irqvm storm: give --target and --rate (see irqvm storm --help)\n");
+		return -1;
+	}
+	if (!o->count == !o->duration) {
+		fprintf(stderr, "irqvm storm: give exactly one of --count and --duration\n");
+		return -1;
+	}
+	if (ctl_parse_target(o->target, &p->target, err, sizeof(err)) < 0 ||
+	    ctl_parse_rate(o->rate, &p->rate, err, sizeof(err)) < 0 ||
+	    (o->count && ctl_parse_u64(o->count, CTL_MAX_COUNT, &p->count, "count", err,
+				       sizeof(err)) < 0) ||
+	    (o->duration && ctl_parse_duration(o->duration, &p->duration_ns, err, sizeof(err)) < 0) ||
+	    ctl_parse_pattern(o->pattern ? o->pattern : "constant", &p->pattern, err,
+			      sizeof(err)) < 0 ||
+	    (o->seed && ctl_parse_u64(o->seed, UINT64_MAX, &p->seed, "seed", err, sizeof(err)) < 0)) {
+		fprintf(stderr, "irqvm storm: %s\n", err);
+		return -1;
+	}
+	if (o->count && !p->count) {
+		fprintf(stderr, "irqvm storm: count must be at least 1\n");
+		return -1;
+	}
+	if (ctl_check_storm(p, err, sizeof(err)) < 0) {
+		fprintf(stderr, "irqvm storm: %s\n", err);
+		return -1;
+	}
+	if (o->via && strcmp(o->via, "socket") && strcmp(o->via, "irqfd")) {
+		fprintf(stderr, "irqvm storm: unknown --via '%s': use socket or irqfd\n", o->via);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_storm(int argc, char **argv)
+{
+	enum { OPT_SEED = 1000, OPT_VIA, OPT_NO_PROGRESS };
+	static const struct option longopts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pattern", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "via", required_argument, NULL, OPT_VIA },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		CLI_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct storm_opts o = { 0 };
+	struct cli_common co = { 0 };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "t:r:n:d:p:", longopts, NULL)) != -1) {
+		int r = cli_common_option(&co, c, optarg, "storm");
+		if (r < 0)
+			return CLI_EXIT_USAGE;
+		if (r)
+			continue;
+		switch (c) {
+		case 't': o.target = optarg; break;
+		case 'r': o.rate = optarg; break;
+		case 'n': o.count = optarg; break;
+		case 'd': o.duration = optarg; break;
+		case 'p': o.pattern = optarg; break;
+		case OPT_SEED: o.seed = optarg; break;
+		case OPT_VIA: o.via = optarg; break;
+		case OPT_NO_PROGRESS: o.no_progress = true; break;
+		case 'h': storm_usage(stdout); return CLI_EXIT_OK;
+		default: storm_usage(stderr); return CLI_EXIT_USAGE;
+		}
+	}
+	if (cli_common_check(&co, "storm", argc, argv, optind) < 0)
+		return CLI_EXIT_USAGE;
+	struct storm_params p;
+	if (parse_storm(&o, &p) < 0)
+		return CLI_EXIT_USAGE;
+	bool via_irqfd = o.via && !strcmp(o.via, "irqfd");
+	if (via_irqfd && p.target.kind != CTL_TARGET_MSI && p.target.kind != CTL_TARGET_IPI) {
+		fprintf(stderr, "irqvm storm: --via irqfd takes msi:CPU:VECTOR or ipi:CPU:VECTOR "
+			"targets\n");
+		return CLI_EXIT_USAGE;
+	}
+	bool progress = !o.no_progress && !co.json && isatty(STDOUT_FILENO);
+
+	struct ctl_client cl;
+	char err[512];
+	if (ctl_client_connect(&cl, co.socket, err, sizeof(err)) < 0) {
+		fprintf(stderr, "irqvm storm: %s\n", err);
+		return CLI_EXIT_CONNECTION;
+	}
+	cl.timeout_ms = (int)(co.timeout * 1000);
+	struct sigaction sa = { .sa_handler = on_sigint }, old;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	int status;
+	if (via_irqfd) {
+		status = run_irqfd(&cl, &p, progress, co.json);
+	} else {
+		char target[32], pattern[32];
+		json_t *args = json_pack("{s:s,s:s,s:I}", "target",
+					 ctl_target_str(&p.target, target, sizeof(target)),
+					 "pattern", ctl_pattern_str(&p.pattern, pattern, sizeof(pattern)),
+					 "seed", (json_int_t)p.seed);
+		json_object_set_new(args, "rate", p.rate > 0 ? json_real(p.rate) : json_string("max"));
+		if (p.count)
+			json_object_set_new(args, "count", json_integer((json_int_t)p.count));
+		else
+			json_object_set_new(args, "duration", json_real((double)p.duration_ns / 1e9));
+		json_t *start;
+		int st = ctl_client_call(&cl, "storm", args, &start, err, sizeof(err));
+		if (st) {
+			fprintf(stderr, "irqvm storm: %s%s\n", st > 0 ? "the VMM refused: " : "", err);
+			status = st > 0 ? CLI_EXIT_REFUSED : CLI_EXIT_CONNECTION;
+		} else {
+			status = follow_storm(&cl, &p, progress, co.json, start);
+			json_decref(start);
+		}
+	}
+	sigaction(SIGINT, &old, NULL);
+	ctl_client_close(&cl);
+	return status;
+}

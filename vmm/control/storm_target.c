@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmm/control/storm_target.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/core/vm.h"
+
+#define X86_MSI_BASE 0xfee00000ull
+#define X86_MSI_DEST_SHIFT 12
+#define X86_MSI_DM_NMI (4u << 8)
+
+void storm_target_msi(const struct ctl_target *t, bool nmi, uint64_t *address, uint32_t *data)
+{
+	*address = X86_MSI_BASE | ((uint64_t)(t->cpu & 0xff) << X86_MSI_DEST_SHIFT);
+	/* Edge, fixed delivery; NMI delivery ignores the vector field. */
+	*data = nmi ? X86_MSI_DM_NMI : (t->vector & 0xff);
+}
+
+static void refresh_line_route(struct storm_target_ctx *c)
+{
+	struct irqchip_line_info info;
+	if (!c->vm->irqchip_line_info)
+		return;
+	c->vm->irqchip_line_info(c->vm, c->t.line, &info);
+	c->cpu = info.cpu;
+	c->vector = info.vector;
+}
+
+bool storm_target_vcpu_started(struct vm *vm, unsigned cpu)
+{
+	if (cpu >= vm->nr_vcpus)
+		return false;
+	struct vcpu *v = &vm->vcpus[cpu];
+	pthread_mutex_lock(&v->lock);
+	bool started = v->running;
+	pthread_mutex_unlock(&v->lock);
+	return started;
+}
+
+int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ctl_target *t,
+		      char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	c->vm = vm;
+	c->t = *t;
+	c->cpu = c->vector = -1;
+	if (ctl_check_target_in_vm(t, vm->nr_vcpus, irq_lines_count(&vm->lines), err, errlen) < 0)
+		return -1;
+	switch (t->kind) {
+	case CTL_TARGET_IRQ:
+	case CTL_TARGET_GSI:
+		c->src = stats_source(vm->stats, STATS_SRC_GSI, t->line, 0);
+		refresh_line_route(c);
+		break;
+	case CTL_TARGET_MSI:
+	case CTL_TARGET_IPI:
+		if (!vm->deliver_msi_status) {
+			snprintf(err, errlen, "this VM's irqchip cannot deliver MSIs");
+			return -1;
+		}
+		storm_target_msi(t, false, &c->address, &c->data);
+		c->src = stats_source(vm->stats, t->kind == CTL_TARGET_MSI ? STATS_SRC_MSI
+									 : STATS_SRC_IPI,
+				      t->cpu, t->vector);
+		c->cpu = (int)t->cpu;
+		c->vector = (int)t->vector;
+		break;
+	case CTL_TARGET_NMI:
+		if (!storm_target_vcpu_started(vm, t->cpu)) {
+			snprintf(err, errlen, "vCPU %u has not been started by the guest yet: an NMI "
+				 "would hit it before it has an IDT", t->cpu);
+			return -1;
+		}
+		c->src = stats_source(vm->stats, STATS_SRC_NMI, t->cpu, 0);
+		c->cpu = (int)t->cpu;
+		c->vector = 2;
+		break;
+	}
+	if (!c->src) {
+		snprintf(err, errlen, "too many interrupt sources in the statistics table");
+		return -1;
+	}
+	return 0;
+}
+
+void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
+{
+	struct vm *vm = c->vm;
+	int r;
+	switch (c->t.kind) {
+	case CTL_TARGET_IRQ:
+	case CTL_TARGET_GSI:
+		irq_line_pulse(&vm->lines, c->t.line); /* accounted by the irqchip */
+		break;
+	case CTL_TARGET_MSI:
+	case CTL_TARGET_IPI:
+		r = vm->deliver_msi_status(vm, c->address, c->data);
+		stats_record(vm->stats, c->src, r > 0 ? STATS_DELIVERED : STATS_DROPPED, now_ns,
+			     c->cpu, c->vector);
+		break;
+	case CTL_TARGET_NMI:
+		if (c->nmi_via_msi && vm->deliver_msi_status) {
+			uint64_t address;
+			uint32_t data;
+			storm_target_msi(&c->t, true, &address, &data);
+			r = vm->deliver_msi_status(vm, address, data);
+			stats_record(vm->stats, c->src, r > 0 ? STATS_DELIVERED : STATS_DROPPED,
+				     now_ns, c->cpu, 2);
+		} else {
+			/* Counted first: the vCPU may issue it before this returns. */
+			stats_nmi_requested(vm->stats, c->src, now_ns);
+			struct vcpu *v = &vm->vcpus[c->t.cpu];
+			if (!c->throttle_kicks) {
+				vcpu_request_nmi(v);
+			} else {
+				/* A kick per NMI would keep the vCPU from ever entering
+				 * the guest to take one. */
+				vcpu_queue_nmi(v);
+				if (now_ns - c->last_kick_ns >= STORM_NMI_KICK_NS) {
+					vcpu_kick(v);
+					c->last_kick_ns = now_ns;
+				}
+			}
+		}
+		break;
+	}
+}
+
+uint64_t storm_target_guest_handled(struct storm_target_ctx *c)
+{
+	if (c->t.kind == CTL_TARGET_IRQ || c->t.kind == CTL_TARGET_GSI)
+		refresh_line_route(c);
+	if (c->vector < 0)
+		return 0;
+	return stats_guest_handled(c->vm->stats, c->cpu, c->vector);
+}

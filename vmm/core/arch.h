@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What each architecture directory (vmm/arch/x86, vmm/arch/riscv) supplies
+ * to the neutral VM core. Exactly one is linked into a given irqvm binary.
+ */
+#ifndef IRQVM_ARCH_H
+#define IRQVM_ARCH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "vmm/core/vm.h"
+
+enum vcpu_exit_action {
+	VCPU_EXIT_CONTINUE, /* handled, re-enter the guest */
+	VCPU_EXIT_STOP,     /* the VM is stopping (vm_request_stop was called) */
+};
+
+/* Name as in configs ("x86_64", "riscv64"). */
+extern const char arch_name[];
+
+/* KVM capabilities the arch needs, checked with clear messages; 0 or -1 with err. */
+int arch_check_kvm(struct vm *vm, char *err, size_t errlen);
+/* Guest RAM layout for the configured size: fills vm->ram[] (gpa, size). */
+int arch_plan_ram(struct vm *vm, char *err, size_t errlen);
+/* After RAM exists: interrupt controllers, devices, kernel, boot data.
+ * Returns 0 or an IRQVM_EXIT_* status (CONFIG for an unusable kernel file). */
+int arch_vm_init(struct vm *vm, const struct vm_options *opts, char *err, size_t errlen);
+/* After KVM_CREATE_VCPU: CPUID/registers; BSP gets boot state. */
+int arch_vcpu_init(struct vcpu *vcpu, char *err, size_t errlen);
+/* Called with vcpu->start filled, on the vCPU's own thread. */
+int arch_vcpu_start(struct vcpu *vcpu);
+/* Just before each KVM_RUN on the vCPU thread (e.g. inject ExtINT). */
+void arch_vcpu_pre_run(struct vcpu *vcpu);
+/* Exits the neutral core does not handle (it does IO, MMIO, SHUTDOWN, SYSTEM_EVENT). */
+enum vcpu_exit_action arch_vcpu_exit(struct vcpu *vcpu);
+/* Print the vCPU's registers (crash reports). */
+void arch_vcpu_dump(struct vcpu *vcpu, FILE *out);
+/*
+ * The interrupt-state dump (vmm/core/irq_dump.h). arch_irq_dump_chips adds the
+ * platform's interrupt controllers to dump ("pic", "ioapic", "irqchip_note",
+ * "irqchip_counters"); main thread, takes the irqchip lock itself.
+ * arch_vcpu_irq_state returns the vCPU's interrupt state as a new object
+ * (never NULL; "error" says what could not be read). It issues vCPU ioctls,
+ * so it runs on the vCPU's own thread, or on another only when no thread
+ * can be in KVM_RUN for that vCPU.
+ */
+void arch_irq_dump_chips(struct vm *vm, json_t *dump);
+json_t *arch_vcpu_irq_state(struct vcpu *vcpu);
+/* Start-of-run hooks that need the event loop (timers). */
+int arch_vm_start(struct vm *vm, char *err, size_t errlen);
+void arch_vm_destroy(struct vm *vm);
+void arch_vcpu_destroy(struct vcpu *vcpu);
+
+#endif

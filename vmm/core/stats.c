@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* Interrupt accounting: sources, outcomes, and injection-to-handler latency pairing. */
+#include "vmm/core/stats_priv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/core/vm.h"
+
+struct vm_stats *stats_create(struct vm *vm)
+{
+	struct vm_stats *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sources = calloc(STATS_MAX_SOURCES, sizeof(*s->sources));
+	if (!s->sources) {
+		free(s);
+		return NULL;
+	}
+	s->vm = vm;
+	pthread_mutex_init(&s->lock, NULL);
+	hist_init(&s->lat_all);
+	s->gp.rate_source = "none";
+	return s;
+}
+
+void stats_destroy(struct vm_stats *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < s->nr_sources; i++)
+		free(s->sources[i].lat);
+	for (unsigned c = 0; c < STATS_MAX_CPUS; c++)
+		for (unsigned v = 0; v < IRQVM_GSTATS_NR_VECTORS; v++)
+			free(s->chan[c][v]);
+	free(s->sources);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static void source_name(struct stats_source *src)
+{
+	switch (src->kind) {
+	case STATS_SRC_GSI: snprintf(src->name, sizeof(src->name), "gsi:%u", src->a); break;
+	case STATS_SRC_MSI: snprintf(src->name, sizeof(src->name), "msi:%u:%u", src->a, src->b); break;
+	case STATS_SRC_IPI: snprintf(src->name, sizeof(src->name), "ipi:%u:%u", src->a, src->b); break;
+	case STATS_SRC_NMI: snprintf(src->name, sizeof(src->name), "nmi:%u", src->a); break;
+	case STATS_SRC_IRQFD:
+		snprintf(src->name, sizeof(src->name), "irqfd:%u:%u", src->a, src->b);
+		break;
+	}
+}
+
+struct stats_source *stats_source_locked(struct vm_stats *s, enum stats_kind kind, unsigned a,
+					 unsigned b)
+{
+	if (kind == STATS_SRC_GSI && a < STATS_MAX_LINES && s->line_src[a])
+		return s->line_src[a];
+	if (kind == STATS_SRC_GSI || kind == STATS_SRC_NMI)
+		b = 0;
+	for (unsigned i = 0; i < s->nr_sources; i++) {
+		struct stats_source *src = &s->sources[i];
+		if (src->kind == kind && src->a == a && src->b == b)
+			return src;
+	}
+	if (s->nr_sources == STATS_MAX_SOURCES)
+		return NULL;
+	struct stats_source *src = &s->sources[s->nr_sources];
+	*src = (struct stats_source){ .kind = kind, .a = a, .b = b, .index = s->nr_sources };
+	source_name(src);
+	s->nr_sources++;
+	if (kind == STATS_SRC_GSI && a < STATS_MAX_LINES)
+		s->line_src[a] = src;
+	return src;
+}
+
+struct stats_source *stats_source(struct vm_stats *s, enum stats_kind kind, unsigned a,
+				  unsigned b)
+{
+	pthread_mutex_lock(&s->lock);
+	struct stats_source *src = stats_source_locked(s, kind, a, b);
+	pthread_mutex_unlock(&s->lock);
+	return src;
+}
+
+const char *stats_source_name(const struct stats_source *src)
+{
+	return src->name;
+}
+
+/* Remember a delivered injection until the guest's handler entry for it shows up. */
+static void channel_push(struct vm_stats *s, const struct stats_source *src, uint64_t at_ns,
+			 int cpu, int vector)
+{
+	if (cpu < 0 || cpu >= (int)STATS_MAX_CPUS || vector < 0 || vector > 255)
+		return;
+	/* Without a statistics page nothing would ever drain the channel. */
+	if (!s->gp.registered)
+		return;
+	struct lat_channel *ch = s->chan[cpu][vector];
+	if (!ch) {
+		ch = calloc(1, sizeof(*ch));
+		if (!ch)
+			return;
+		s->chan[cpu][vector] = ch;
+	}
+	if (ch->count == STATS_CHANNEL_CAP) {
+		/* The guest is far behind (or not sampling): forget the oldest. */
+		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
+		ch->count--;
+		ch->resync = true;
+	}
+	ch->e[(ch->head + ch->count) % STATS_CHANNEL_CAP] =
+		(struct lat_entry){ .at_ns = at_ns, .src = src->index };
+	ch->count++;
+}
+
+void stats_resync_cpu(struct vm_stats *s, unsigned cpu)
+{
+	if (cpu >= STATS_MAX_CPUS)
+		return;
+	for (unsigned v = 0; v < IRQVM_GSTATS_NR_VECTORS; v++)
+		if (s->chan[cpu][v])
+			s->chan[cpu][v]->resync = true;
+}
+
+/*
+ * A handler entry at host time host_ns on (cpu, vector). It serves every
+ * injection delivered there before it that no earlier entry served: the
+ * oldest of them is the one this entry answers (the others were merged
+ * into it while pending), so the latency is measured from the oldest.
+ */
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns)
+{
+	struct lat_channel *ch = cpu < STATS_MAX_CPUS && vector < 256 ? s->chan[cpu][vector] : NULL;
+	if (!ch || !ch->count || ch->e[ch->head].at_ns > host_ns) {
+		s->gp.unmatched++; /* the guest's own interrupt (timer, self-IPI), or a device's */
+		return;
+	}
+	struct lat_entry first = ch->e[ch->head];
+	while (ch->count && ch->e[ch->head].at_ns <= host_ns) {
+		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
+		ch->count--;
+	}
+	if (ch->resync) {
+		ch->resync = false;
+		s->gp.resynced++;
+		return;
+	}
+	uint64_t latency = host_ns - first.at_ns;
+	struct stats_source *src = first.src < s->nr_sources ? &s->sources[first.src] : NULL;
+	if (src && !src->lat) {
+		src->lat = malloc(sizeof(*src->lat));
+		if (src->lat)
+			hist_init(src->lat);
+	}
+	if (src && src->lat)
+		hist_add(src->lat, latency);
+	hist_add(&s->lat_all, latency);
+}
+
+static void count_outcome(struct stats_source *src, enum stats_outcome outcome)
+{
+	src->injected++;
+	switch (outcome) {
+	case STATS_DELIVERED: src->delivered++; break;
+	case STATS_COALESCED: src->coalesced++; break;
+	case STATS_DROPPED: src->dropped++; break;
+	}
+}
+
+void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outcome outcome,
+		  uint64_t at_ns, int cpu, int vector)
+{
+	if (!s || !src)
+		return;
+	pthread_mutex_lock(&s->lock);
+	count_outcome(src, outcome);
+	if (outcome == STATS_DELIVERED)
+		channel_push(s, src, at_ns, cpu, vector);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome outcome,
+			 uint64_t at_ns, int cpu, int vector)
+{
+	if (!s || line >= STATS_MAX_LINES)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct stats_source *src = stats_source_locked(s, STATS_SRC_GSI, line, 0);
+	if (src) {
+		count_outcome(src, outcome);
+		if (outcome == STATS_DELIVERED)
+			channel_push(s, src, at_ns, cpu, vector);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stats_nmi_requested(struct vm_stats *s, struct stats_source *src, uint64_t at_ns)
+{
+	if (!s || !src)
+		return;
+	pthread_mutex_lock(&s->lock);
+	src->injected++;
+	src->nmi_requested++;
+	/* An NMI is vector 2 on the target CPU; KVM_NMI cannot fail for a live vCPU. */
+	channel_push(s, src, at_ns, (int)src->a, 2);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stats_add_signals(struct vm_stats *s, struct stats_source *src, uint64_t n)
+{
+	if (!s || !src)
+		return;
+	pthread_mutex_lock(&s->lock);
+	src->injected += n;
+	src->delivered += n;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void stats_counts_locked(struct vm_stats *s, const struct stats_source *src,
+			 struct stats_counts *c)
+{
+	*c = (struct stats_counts){ .injected = src->injected, .delivered = src->delivered,
+				    .coalesced = src->coalesced, .dropped = src->dropped };
+	if (src->kind == STATS_SRC_NMI && src->nmi_requested && src->a < s->vm->nr_vcpus) {
+		const struct vcpu_stats *vs = &s->vm->vcpus[src->a].stats;
+		uint64_t done = __atomic_load_n(&vs->nmis, __ATOMIC_ACQUIRE);
+		uint64_t failed = __atomic_load_n(&vs->nmi_failed, __ATOMIC_ACQUIRE);
+		uint64_t merged = __atomic_load_n(&vs->nmi_merged, __ATOMIC_ACQUIRE);
+		/* The vCPU only issues NMIs this source queued, so these add up. */
+		c->delivered += done;
+		c->dropped += failed;
+		c->coalesced += merged;
+		uint64_t settled = done + failed + merged;
+		c->pending = src->nmi_requested > settled ? src->nmi_requested - settled : 0;
+	}
+}
+
+void stats_source_counts(struct vm_stats *s, struct stats_source *src, struct stats_counts *c)
+{
+	pthread_mutex_lock(&s->lock);
+	stats_counts_locked(s, src, c);
+	pthread_mutex_unlock(&s->lock);
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest statistics page (include/irqvm/guest_stats.h): registration,
+ * validated reads of a block the guest may change at any moment, the TSC to
+ * host-time calibration, and the sample rings.
+ *
+ * Every read goes through the header as it is *now*, re-checked against the
+ * registered size, and uses single aligned loads: a hostile or crashed guest
+ * can make its numbers wrong, never make the VMM read outside the block.
+ */
+#include "vmm/core/stats_priv.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/core/event_loop.h"
+#include "vmm/core/vm.h"
+
+static uint64_t load64(const volatile void *p)
+{
+	return __atomic_load_n((const volatile uint64_t *)p, __ATOMIC_ACQUIRE);
+}
+
+static uint32_t load32(const volatile void *p)
+{
+	return __atomic_load_n((const volatile uint32_t *)p, __ATOMIC_ACQUIRE);
+}
+
+struct gp_layout {
+	uint32_t header_size, nr_cpus, cpu_stride, ring_entries, flags;
+	uint64_t tsc_khz;
+};
+
+#define HDR(field) offsetof(struct irqvm_gstats_header, field)
+
+/* The header's layout fields, or -1 (with why) if they do not fit the block. */
+static int read_layout(const struct guest_page *gp, struct gp_layout *l, char *why, size_t len)
+{
+	const volatile uint8_t *h = gp->hva;
+	if (load32(h + HDR(magic)) != IRQVM_GSTATS_MAGIC) {
+		snprintf(why, len, "bad magic (want 0x%08x)", IRQVM_GSTATS_MAGIC);
+		return -1;
+	}
+	if (load32(h + HDR(version)) != IRQVM_GSTATS_VERSION) {
+		snprintf(why, len, "version %u, the VMM speaks %u", load32(h + HDR(version)),
+			 IRQVM_GSTATS_VERSION);
+		return -1;
+	}
+	l->header_size = load32(h + HDR(header_size));
+	l->nr_cpus = load32(h + HDR(nr_cpus));
+	l->cpu_stride = load32(h + HDR(cpu_stride));
+	l->ring_entries = load32(h + HDR(ring_entries));
+	l->flags = load32(h + HDR(flags));
+	l->tsc_khz = load64(h + HDR(tsc_khz));
+	if (l->header_size < sizeof(struct irqvm_gstats_header) ||
+	    l->header_size % IRQVM_GSTATS_ALIGN) {
+		snprintf(why, len, "header_size %u (want >= %zu, multiple of %u)", l->header_size,
+			 sizeof(struct irqvm_gstats_header), IRQVM_GSTATS_ALIGN);
+		return -1;
+	}
+	if (l->nr_cpus == 0 || l->nr_cpus > IRQVM_GSTATS_MAX_CPUS) {
+		snprintf(why, len, "nr_cpus %u (want 1..%u)", l->nr_cpus, IRQVM_GSTATS_MAX_CPUS);
+		return -1;
+	}
+	if (l->ring_entries > IRQVM_GSTATS_MAX_RING || (l->ring_entries & (l->ring_entries - 1))) {
+		snprintf(why, len, "ring_entries %u (want 0 or a power of two <= %u)",
+			 l->ring_entries, IRQVM_GSTATS_MAX_RING);
+		return -1;
+	}
+	if (l->cpu_stride % IRQVM_GSTATS_ALIGN ||
+	    l->cpu_stride < IRQVM_GSTATS_CPU_BYTES(l->ring_entries)) {
+		snprintf(why, len, "cpu_stride %u (want a multiple of %u >= %llu)", l->cpu_stride,
+			 IRQVM_GSTATS_ALIGN,
+			 (unsigned long long)IRQVM_GSTATS_CPU_BYTES(l->ring_entries));
+		return -1;
+	}
+	uint64_t need = l->header_size + (uint64_t)l->nr_cpus * l->cpu_stride;
+	if (need > gp->size) {
+		snprintf(why, len, "layout needs %llu bytes, %llu registered",
+			 (unsigned long long)need, (unsigned long long)gp->size);
+		return -1;
+	}
+	return 0;
+}
+
+static const volatile uint8_t *cpu_block(const struct guest_page *gp, const struct gp_layout *l,
+					 unsigned cpu)
+{
+	return gp->hva + l->header_size + (uint64_t)cpu * l->cpu_stride;
+}
+
+#define CPU_FIELD(field) offsetof(struct irqvm_gstats_cpu, field)
+
+int stats_guest_register(struct vm_stats *s, uint64_t gpa, uint64_t size, char *err,
+			 size_t errlen)
+{
+	if (!s) {
+		snprintf(err, errlen, "no statistics");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	struct guest_page *gp = &s->gp;
+	if (size == 0) {
+		gp->registered = false;
+		pthread_mutex_unlock(&s->lock);
+		return 0;
+	}
+	int rc = -1;
+	if (gpa % IRQVM_GSTATS_ALIGN || size < sizeof(struct irqvm_gstats_header) ||
+	    size > IRQVM_GSTATS_MAX_SIZE) {
+		snprintf(err, errlen, "page 0x%llx+0x%llx: must be %u-byte aligned, %zu..%u bytes",
+			 (unsigned long long)gpa, (unsigned long long)size, IRQVM_GSTATS_ALIGN,
+			 sizeof(struct irqvm_gstats_header), IRQVM_GSTATS_MAX_SIZE);
+		goto out;
+	}
+	volatile uint8_t *hva = vm_gpa_to_hva(s->vm, gpa, size);
+	if (!hva) {
+		snprintf(err, errlen, "page 0x%llx+0x%llx is not guest RAM", (unsigned long long)gpa,
+			 (unsigned long long)size);
+		goto out;
+	}
+	struct guest_page next = { .registered = true, .gpa = gpa, .size = size, .hva = hva,
+				   .rate_source = "none", .registrations = gp->registrations + 1 };
+	struct gp_layout l;
+	char why[160];
+	if (read_layout(&next, &l, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "page 0x%llx: %s", (unsigned long long)gpa, why);
+		goto out;
+	}
+	/* Samples from before the registration have no injection to pair with. */
+	for (unsigned c = 0; c < l.nr_cpus; c++)
+		next.read_pos[c] = load64(cpu_block(&next, &l, c) + CPU_FIELD(samples));
+	*gp = next;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+bool stats_guest_registered(struct vm_stats *s)
+{
+	pthread_mutex_lock(&s->lock);
+	bool r = s->gp.registered;
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+/* Picks up a new sync pair (seqlock) and derives the TSC rate. */
+static void update_clock(struct guest_page *gp, const struct gp_layout *l)
+{
+	const volatile uint8_t *h = gp->hva;
+	uint32_t g1 = load32(h + HDR(sync_gen));
+	if (g1 & 1)
+		return; /* being written */
+	uint64_t tsc = load64(h + HDR(sync_tsc));
+	uint64_t ns = load64(h + HDR(sync_host_ns));
+	uint64_t err = load64(h + HDR(sync_err_tsc));
+	if (load32(h + HDR(sync_gen)) != g1 || !ns || ns > monotonic_ns())
+		return;
+	if (!gp->have_sync || g1 != gp->last_gen) {
+		if (!gp->have_sync) {
+			gp->first_tsc = tsc;
+			gp->first_ns = ns;
+		}
+		gp->have_sync = true;
+		gp->last_gen = g1;
+		gp->sync_tsc = tsc;
+		gp->sync_ns = ns;
+		gp->sync_err_tsc = err;
+	}
+	if (gp->sync_ns > gp->first_ns + STATS_MIN_RATE_SPAN_NS && gp->sync_tsc > gp->first_tsc) {
+		gp->tsc_per_ns = (double)(gp->sync_tsc - gp->first_tsc) /
+				 (double)(gp->sync_ns - gp->first_ns);
+		gp->rate_source = "measured";
+	} else if (l->tsc_khz) {
+		gp->tsc_per_ns = (double)l->tsc_khz / 1e6;
+		gp->rate_source = "tsc_khz";
+	} else {
+		gp->tsc_per_ns = 0;
+		gp->rate_source = "none";
+	}
+}
+
+static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu)
+{
+	struct guest_page *gp = &s->gp;
+	const volatile uint8_t *blk = cpu_block(gp, l, cpu);
+	const volatile struct irqvm_gstats_sample *ring =
+		(const volatile struct irqvm_gstats_sample *)(blk + sizeof(struct irqvm_gstats_cpu));
+	uint64_t written = load64(blk + CPU_FIELD(samples));
+	uint64_t n = l->ring_entries;
+	uint64_t i = gp->read_pos[cpu];
+	if (written < i) { /* the guest restarted its counters */
+		gp->read_pos[cpu] = written;
+		stats_resync_cpu(s, cpu);
+		return;
+	}
+	if (written - i > n) {
+		gp->lost += written - n - i;
+		i = written - n;
+		stats_resync_cpu(s, cpu);
+	}
+	for (; i < written; i++) {
+		const volatile struct irqvm_gstats_sample *slot = &ring[i & (n - 1)];
+		uint32_t want = (uint32_t)(i + 1);
+		if (__atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) != want)
+			break; /* claimed but not complete yet: read it next time */
+		uint64_t tsc = __atomic_load_n(&slot->tsc, __ATOMIC_ACQUIRE);
+		uint32_t vector = __atomic_load_n(&slot->vector, __ATOMIC_ACQUIRE) & 0xff;
+		if (__atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) != want) {
+			gp->torn++; /* overwritten while copied */
+			stats_resync_cpu(s, cpu);
+			continue;
+		}
+		gp->samples++;
+		if (gp->tsc_per_ns <= 0) {
+			gp->no_clock++;
+			continue;
+		}
+		int64_t dt = (int64_t)(tsc - gp->sync_tsc);
+		double host = (double)gp->sync_ns + (double)dt / gp->tsc_per_ns;
+		stats_match_sample(s, cpu, vector, host > 0 ? (uint64_t)host : 0);
+	}
+	gp->read_pos[cpu] = i;
+}
+
+void stats_guest_poll_locked(struct vm_stats *s)
+{
+	struct guest_page *gp = &s->gp;
+	struct gp_layout l;
+	char why[160];
+	if (!gp->registered)
+		return;
+	if (read_layout(gp, &l, why, sizeof(why)) < 0) {
+		gp->bad_header++;
+		return;
+	}
+	update_clock(gp, &l);
+	if (!l.ring_entries)
+		return;
+	for (unsigned c = 0; c < l.nr_cpus; c++)
+		poll_cpu(s, &l, c);
+}
+
+void stats_guest_poll(struct vm_stats *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	stats_guest_poll_locked(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector)
+{
+	struct guest_page *gp = &s->gp;
+	struct gp_layout l;
+	char why[160];
+	if (!gp->registered || vector < 0 || vector > 255 || read_layout(gp, &l, why, sizeof(why)))
+		return 0;
+	uint64_t sum = 0;
+	for (unsigned c = 0; c < l.nr_cpus; c++)
+		if (cpu < 0 || (unsigned)cpu == c)
+			sum += load64(cpu_block(gp, &l, c) + CPU_FIELD(handled) +
+				      (unsigned)vector * sizeof(uint64_t));
+	return sum;
+}
+
+uint64_t stats_guest_handled(struct vm_stats *s, int cpu, int vector)
+{
+	pthread_mutex_lock(&s->lock);
+	uint64_t n = stats_guest_handled_locked(s, cpu, vector);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+json_t *stats_guest_json_locked(struct vm_stats *s)
+{
+	struct guest_page *gp = &s->gp;
+	json_t *o = json_object();
+	json_object_set_new(o, "registered", json_boolean(gp->registered));
+	if (!gp->registered)
+		return o;
+	struct gp_layout l;
+	char why[160];
+	json_object_set_new(o, "gpa", json_integer((json_int_t)gp->gpa));
+	json_object_set_new(o, "size", json_integer((json_int_t)gp->size));
+	if (read_layout(gp, &l, why, sizeof(why)) < 0) {
+		json_object_set_new(o, "valid", json_false());
+		json_object_set_new(o, "problem", json_string(why));
+		return o;
+	}
+	const volatile uint8_t *h = gp->hva;
+	json_object_set_new(o, "valid", json_true());
+	json_object_set_new(o, "nr_cpus", json_integer(l.nr_cpus));
+	json_object_set_new(o, "ring_entries", json_integer(l.ring_entries));
+	json_object_set_new(o, "serve", json_boolean(l.flags & IRQVM_GSTATS_F_SERVE));
+	json_object_set_new(o, "samples_enabled", json_boolean(l.flags & IRQVM_GSTATS_F_SAMPLES));
+	json_object_set_new(o, "ring3", json_boolean(l.flags & IRQVM_GSTATS_F_RING3));
+	json_object_set_new(o, "ring3_ticks", json_integer((json_int_t)load64(h + HDR(ring3_ticks))));
+	json_object_set_new(o, "spurious", json_integer((json_int_t)load64(h + HDR(spurious))));
+	json_object_set_new(o, "tsc_khz", json_integer((json_int_t)l.tsc_khz));
+	json_object_set_new(o, "clock", json_pack("{s:s,s:f,s:I}", "rate_source", gp->rate_source,
+						  "tsc_per_ns", gp->tsc_per_ns, "sync_err_ns",
+						  (json_int_t)(gp->tsc_per_ns > 0 ?
+							(double)gp->sync_err_tsc / gp->tsc_per_ns : 0)));
+	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+		"read", (json_int_t)gp->samples, "lost", (json_int_t)gp->lost,
+		"torn", (json_int_t)gp->torn, "unmatched", (json_int_t)gp->unmatched,
+		"resynced", (json_int_t)gp->resynced, "no_clock", (json_int_t)gp->no_clock));
+	json_t *handled = json_array();
+	for (unsigned c = 0; c < l.nr_cpus; c++) {
+		const volatile uint8_t *blk = cpu_block(gp, &l, c);
+		for (unsigned v = 0; v < IRQVM_GSTATS_NR_VECTORS; v++) {
+			uint64_t n = load64(blk + CPU_FIELD(handled) + v * sizeof(uint64_t));
+			if (n)
+				json_array_append_new(handled, json_pack("{s:i,s:i,s:I}", "cpu", c,
+									 "vector", v,
+									 "count", (json_int_t)n));
+		}
+	}
+	json_object_set_new(o, "handled", handled);
+	return o;
+}
+
+json_t *stats_guest_to_json(struct vm_stats *s)
+{
+	pthread_mutex_lock(&s->lock);
+	json_t *o = stats_guest_json_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	return o;
+}

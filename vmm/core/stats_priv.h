@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals shared by vmm/core/stats.c, vmm/core/stats_guest.c and vmm/core/stats_json.c. */
+#ifndef IRQVM_STATS_PRIV_H
+#define IRQVM_STATS_PRIV_H
+
+#include <pthread.h>
+
+#include <irqvm/guest_stats.h>
+
+#include "vmm/core/stats.h"
+#include "vmm/core/stats_hist.h"
+
+#define STATS_MAX_SOURCES 512u
+#define STATS_MAX_LINES 128u     /* = IRQ_LINES_MAX */
+#define STATS_MAX_CPUS IRQVM_GSTATS_MAX_CPUS
+/* Injections awaiting their handler entry, per CPU+vector: 16 KiB each, so a
+ * client that sprays every vector of every CPU costs the VMM at most 32 MiB.
+ * The guest's rings are read every 2 ms during storms, well within this. */
+#define STATS_CHANNEL_CAP 1024u
+/* Two syncs must be this far apart before their TSC rate is trusted over tsc_khz. */
+#define STATS_MIN_RATE_SPAN_NS 100000000ull
+
+struct stats_source {
+	enum stats_kind kind;
+	unsigned a, b;
+	unsigned index;
+	char name[32];
+	uint64_t injected, delivered, coalesced, dropped;
+	uint64_t nmi_requested; /* injected through the vCPU thread (KVM_NMI) */
+	struct latency_hist *lat; /* allocated with the first matched sample */
+};
+
+/* Injections delivered to one (CPU, vector), oldest first, waiting for the
+ * guest's handler entry that serves them. */
+struct lat_entry {
+	uint64_t at_ns;
+	uint32_t src;
+};
+
+struct lat_channel {
+	struct lat_entry e[STATS_CHANNEL_CAP];
+	uint32_t head, count;
+	/* Injections or samples were lost (ring overrun, full channel): the next
+	 * sample cannot be paired reliably, so it only re-synchronises. */
+	bool resync;
+};
+
+struct guest_page {
+	bool registered;
+	uint64_t gpa, size;
+	volatile uint8_t *hva;
+	uint64_t read_pos[STATS_MAX_CPUS]; /* next sample index to read, per CPU */
+	/* clock: first and latest sync pair seen */
+	bool have_sync;
+	uint32_t last_gen;
+	uint64_t first_tsc, first_ns, sync_tsc, sync_ns, sync_err_tsc;
+	double tsc_per_ns;       /* 0: no clock, no latencies */
+	const char *rate_source; /* "measured", "tsc_khz", "none" */
+	/* sample bookkeeping */
+	uint64_t samples, lost, torn, unmatched, resynced, no_clock, bad_header;
+	uint64_t registrations;
+};
+
+struct vm_stats {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	struct stats_source *sources; /* STATS_MAX_SOURCES */
+	unsigned nr_sources;
+	struct stats_source *line_src[STATS_MAX_LINES];
+	struct lat_channel *chan[STATS_MAX_CPUS][IRQVM_GSTATS_NR_VECTORS];
+	struct latency_hist lat_all;
+	struct guest_page gp;
+};
+
+/* With s->lock held. */
+struct stats_source *stats_source_locked(struct vm_stats *s, enum stats_kind kind, unsigned a,
+					 unsigned b);
+void stats_counts_locked(struct vm_stats *s, const struct stats_source *src,
+			 struct stats_counts *c);
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns);
+void stats_resync_cpu(struct vm_stats *s, unsigned cpu);
+void stats_guest_poll_locked(struct vm_stats *s);
+uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector);
+json_t *stats_guest_json_locked(struct vm_stats *s);
+json_t *stats_hist_json(const struct latency_hist *h);
+
+#endif
