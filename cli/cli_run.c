@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "vmm/config/config.h"
+#include "vmm/control/control.h"
 #include "vmm/core/exit_codes.h"
 #include "vmm/core/log.h"
 #include "vmm/core/vm.h"
@@ -82,7 +83,7 @@ int cli_run(int argc, char **argv)
 	};
 	char *overrides[MAX_OVERRIDES];
 	size_t nr_overrides = 0;
-	struct vm_options opts = { 0 };
+	struct vm_options opts = { .service = &control_service };
 	int status = IRQVM_EXIT_CONFIG;
 	int c;
 

@@ -492,3 +492,28 @@ void control_destroy(struct control *ctl, const char *reason, int exit_status)
 		vm->control = NULL;
 	free(ctl);
 }
+
+/* ---- vm_run's hooks (struct vm_service) ---- */
+
+static int service_start(struct vm *vm, char *err, size_t errlen)
+{
+	if (!vm->cfg->api_socket)
+		return 0;
+	return control_create(vm, vm->cfg->api_socket, err, errlen);
+}
+
+static void service_stop_threads(struct vm *vm)
+{
+	control_stop_storms(vm->control);
+}
+
+static void service_stopped(struct vm *vm, const char *reason, int exit_status)
+{
+	control_destroy(vm->control, reason, exit_status);
+}
+
+const struct vm_service control_service = {
+	.start = service_start,
+	.stop_threads = service_stop_threads,
+	.stopped = service_stopped,
+};

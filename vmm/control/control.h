@@ -13,7 +13,15 @@
 #include <stddef.h>
 
 struct vm;
+struct vm_service;
 struct control;
+
+/*
+ * The control socket as vm_run's service (vm_options.service): opens the
+ * socket at vm->cfg->api_socket when one is configured, stops the storms
+ * before the vCPU threads and says goodbye to the clients last.
+ */
+extern const struct vm_service control_service;
 
 /*
  * Opens the socket at path and sets vm->control. Refuses (-1, err) if path

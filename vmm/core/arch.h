@@ -8,8 +8,12 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
-#include "vmm/core/vm.h"
+/* Pointers only: the interface does not need vm.h (vmm/core/vm.h). */
+struct vm;
+struct vcpu;
+struct vm_options;
 
 enum vcpu_exit_action {
 	VCPU_EXIT_CONTINUE, /* handled, re-enter the guest */

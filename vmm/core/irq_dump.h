@@ -22,9 +22,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "irqchip/ioapic.h"
-#include "irqchip/pic8259.h"
-
+/* Snapshots of the chip models in irqchip/ (pointers only). */
+struct ioapic_snapshot;
+struct ioapic_stats;
+struct pic8259_snapshot;
+struct pic8259_stats;
 struct vm;
 struct vcpu;
 

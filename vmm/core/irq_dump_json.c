@@ -6,6 +6,9 @@
  */
 #include "vmm/core/irq_dump.h"
 
+#include "irqchip/ioapic.h"
+#include "irqchip/pic8259.h"
+
 json_t *irq_dump_hex64(uint64_t value)
 {
 	char s[24];

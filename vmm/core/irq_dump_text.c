@@ -8,6 +8,7 @@
  */
 #include "vmm/core/irq_dump.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #define UNKNOWN (-1ll)

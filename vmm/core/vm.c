@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "vmm/core/arch.h"
-#include "vmm/control/control.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/irq_dump.h"
 #include "vmm/core/log.h"
@@ -313,15 +312,16 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 			return IRQVM_EXIT_HOST;
 		}
 	}
-	/* Before any vCPU thread exists: control_create sets the umask briefly. */
-	if (vm->cfg->api_socket &&
-	    control_create(vm, vm->cfg->api_socket, err, sizeof(err)) < 0) {
+	/* Before any vCPU thread exists: the control socket sets the umask briefly. */
+	const struct vm_service *svc = opts->service;
+	if (svc && svc->start && svc->start(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return IRQVM_EXIT_HOST;
 	}
 	if (arch_vm_start(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		control_destroy(vm->control, NULL, IRQVM_EXIT_HOST);
+		if (svc && svc->stopped)
+			svc->stopped(vm, NULL, IRQVM_EXIT_HOST);
 		return IRQVM_EXIT_HOST;
 	}
 	if (vcpus_start_threads(vm, err, sizeof(err)) < 0) {
@@ -332,7 +332,8 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, 0);
 	}
 	/* Storm threads kick vCPUs: they end before the vCPU threads do. */
-	control_stop_storms(vm->control);
+	if (svc && svc->stop_threads)
+		svc->stop_threads(vm);
 	vcpus_stop_threads(vm);
 	loop_timer_destroy(timeout);
 	event_loop_del(vm->loop, rs.sfd);
@@ -352,7 +353,8 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 			 (unsigned long long)st->softint_emulated);
 	}
 	int status = exit_status(vm, opts);
-	control_destroy(vm->control, vm_stop_reason_name(vm->stop_reason), status);
+	if (svc && svc->stopped)
+		svc->stopped(vm, vm_stop_reason_name(vm->stop_reason), status);
 	if (vm->stop_reason == VM_STOP_GUEST_EXIT && vm->exit_value_qemu_encoded)
 		log_info("guest exit device: value %d (VM status %d), irqvm exits %d",
 			 vm->guest_status, (vm->guest_status << 1) | 1, status);

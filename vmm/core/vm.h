@@ -139,7 +139,9 @@ struct vm {
 	int (*msi_route_add)(struct vm *vm, uint64_t address, uint32_t data);
 	void (*msi_route_del)(struct vm *vm, int gsi);
 	struct vm_stats *stats;   /* interrupt accounting (vmm/core/stats.h) */
-	struct control *control;  /* control socket, NULL without --api-socket */
+	/* The control socket (vmm/control/, through vm_options.service); NULL
+	 * without --api-socket. Opaque to the core. */
+	struct control *control;
 	void *arch;            /* architecture-private VM state */
 
 	/* Device instances, destroyed in reverse order of creation. */
@@ -154,9 +156,27 @@ struct vm {
 /* Remember a device so vm_destroy frees it; -1 if the table is full. */
 int vm_add_device(struct vm *vm, const char *name, void *opaque, void (*destroy)(void *opaque));
 
+/*
+ * A service vm_run starts and stops around the vCPU threads: the control
+ * socket (vmm/control/control.h, control_service). The core calls it only
+ * through these hooks and never includes its header. Any hook may be NULL.
+ */
+struct vm_service {
+	/* Main thread, before any vCPU thread exists. 0, or -1 with err
+	 * filled: vm_run then returns IRQVM_EXIT_HOST. */
+	int (*start)(struct vm *vm, char *err, size_t errlen);
+	/* The VM is stopping: end the service's threads that kick vCPUs
+	 * (called before the vCPU threads are stopped). */
+	void (*stop_threads)(struct vm *vm);
+	/* Last: the VM stopped for reason (NULL: irqvm failed to start) and
+	 * irqvm exits with exit_status. */
+	void (*stopped)(struct vm *vm, const char *reason, int exit_status);
+};
+
 struct vm_options {
 	bool qemu_exit_codes; /* --exit-code=qemu */
 	const char *dump_dtb; /* RISC-V --dump-dtb FILE */
+	const struct vm_service *service; /* NULL: none */
 };
 
 /* Build the VM from a checked config. Returns 0, or an IRQVM_EXIT_* code with err filled. */

@@ -2,6 +2,7 @@
 /* Decoding a KVM_GET_LAPIC register page for the interrupt-state dump. */
 #include "vmm/arch/x86/x86_lapic_dump.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "vmm/core/irq_dump.h"
