@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Subcommands of the irqvm CLI; each gets argv starting at its own name. */
+/*
+ * Subcommands of the irqvm CLI; each gets argv starting at its own name.
+ *
+ * Subsystem cli/ (this is its main header; map: docs/architecture.md): the
+ * irqvm program itself. Owns main() and the subcommands: `run` (cli_run.c:
+ * load the config, build and run the VM with the control socket as its
+ * service) and the control-socket client (cli_client*.c). May call:
+ * vmm/control/ (control_service, the shared argument grammar and protocol),
+ * vmm/config/ and vmm/core/. Nothing includes cli/ headers but cli/.
+ */
 #ifndef IRQVM_CLI_H
 #define IRQVM_CLI_H
 

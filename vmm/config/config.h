@@ -5,6 +5,11 @@
  * Loading checks everything a VM needs before any KVM resource exists, so a
  * bad config always ends with exit status 2 and a message that points at
  * the culprit: "FILE:LINE:COL: key.path: message" or "--set KEY=VALUE: ...".
+ *
+ * Subsystem vmm/config/ (this is its main header; map: docs/architecture.md).
+ * Owns the schema, defaults, ranges, overrides and error positions
+ * (json_locate). May call: jansson and libc only, nothing else of irqvm;
+ * cli/ loads the config, vmm/core/ and vmm/control/ read struct vm_config.
  */
 #ifndef IRQVM_CONFIG_H
 #define IRQVM_CONFIG_H

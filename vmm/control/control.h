@@ -6,6 +6,14 @@
  * (storm finished, VM stopped) go to every client. Clients are independent:
  * one that sends garbage gets errors, one that sends an over-long line or
  * stops reading its replies is dropped, and the VM notices neither.
+ *
+ * Subsystem vmm/control/ (this is its main header; map: docs/architecture.md).
+ * Owns the socket server and its commands, the line protocol (json_proto),
+ * the argument grammar shared with the client (control_args), storms and
+ * their schedules and targets. May call: vmm/core/ (vm.h, vmm/core/arch.h
+ * for the architecture's name, stats, irq_dump, event loop, log) and
+ * vmm/config/. Never includes cli/ or a vmm/arch/ header; vm_run starts and
+ * stops it through control_service.
  */
 #ifndef IRQVM_CONTROL_H
 #define IRQVM_CONTROL_H

@@ -8,6 +8,16 @@
  * timers, control socket); each vCPU has one thread that alone issues
  * ioctls on its vCPU fd. Other threads ask a vCPU to do something by
  * setting a request bit and kicking it out of KVM_RUN (vcpu_kick).
+ *
+ * Subsystem vmm/core/ (this is its main header; map: docs/architecture.md).
+ * Owns the VM and its vCPU threads, guest RAM, the PIO/MMIO buses, the
+ * interrupt lines, the main thread's event loop, the ELF loader, the device
+ * tree builders, logging, exit codes, the interrupt-state dump and the
+ * interrupt accounting (stats). May call: vmm/config/ (the checked config),
+ * irqchip/ (the chip snapshots the dump formats) and, only through
+ * vmm/core/arch.h, the architecture in vmm/arch/<arch>/. Never includes
+ * vmm/control/, cli/ or a vmm/arch/ header; the control socket reaches it
+ * through struct vm_service below.
  */
 #ifndef IRQVM_VM_H
 #define IRQVM_VM_H
