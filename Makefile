@@ -7,9 +7,8 @@
 #   make unit       Criterion unit tests only
 #   make bench      speed figures (reported, never asserted)
 #
-# Sources are discovered by directory, so adding a file to one of the
-# VMM_DIRS below, devices/, irqchip/ or guest/ needs no edit here
-# (docs/architecture.md has the map of the folders).
+# Sources are discovered by directory (VMM_DIRS, devices/, irqchip/, guest/):
+# a new file there needs no edit here. docs/architecture.md maps the folders.
 
 HOST_ARCH   := $(shell uname -m)
 ARCH        ?= $(HOST_ARCH)
