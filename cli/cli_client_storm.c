@@ -16,8 +16,8 @@
 
 #include "cli/cli_client.h"
 #include "vmm/control/control_args.h"
-#include "vmm/core/event_loop.h"
 #include "vmm/control/storm.h"
+#include "vmm/core/event_loop.h"
 
 #define PROGRESS_MS 250
 #define SETTLE_POLL_MS 100

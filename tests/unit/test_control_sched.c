@@ -2,8 +2,8 @@
 /* Storm schedules (pure arithmetic: no clocks involved) and the latency histogram. */
 #include <criterion/criterion.h>
 
-#include "vmm/core/stats_hist.h"
 #include "vmm/control/storm_sched.h"
+#include "vmm/core/stats_hist.h"
 
 static struct storm_sched sched(enum storm_pattern_kind kind, uint32_t burst, double rate,
 				uint64_t seed)

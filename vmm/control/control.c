@@ -22,9 +22,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vmm/control/storm.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/log.h"
-#include "vmm/control/storm.h"
 #include "vmm/core/vm.h"
 
 #define READ_CHUNK 16384

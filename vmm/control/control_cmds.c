@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/core/arch.h"
 #include "vmm/config/config.h"
-#include "vmm/core/event_loop.h"
 #include "vmm/control/storm_target.h"
+#include "vmm/core/arch.h"
+#include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
 
 #define ERRLEN 512

@@ -9,8 +9,8 @@
 
 #include "vmm/control/control.h"
 #include "vmm/control/json_proto.h"
-#include "vmm/core/stats.h"
 #include "vmm/control/storm.h"
+#include "vmm/core/stats.h"
 
 #define CONTROL_MAX_CLIENTS 32
 #define CONTROL_MAX_STORMS 4

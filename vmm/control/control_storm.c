@@ -10,9 +10,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "vmm/core/log.h"
 #include "vmm/control/storm.h"
 #include "vmm/control/storm_target.h"
+#include "vmm/core/log.h"
 #include "vmm/core/vm.h"
 
 #define ERRLEN 512

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/core/event_loop.h"
 #include "vmm/control/storm_target.h"
+#include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
 
 /* The thread sleeps until shortly before an event and spins the rest of the

@@ -15,8 +15,8 @@
 #include <errno.h>
 #include <time.h>
 
-#include "vmm/core/arch.h"
 #include "vmm/config/config.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/log.h"
 #include "vmm/core/vm.h"

@@ -29,8 +29,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vmm/core/bus.h"
 #include "vmm/config/config.h"
+#include "vmm/core/bus.h"
 #include "vmm/core/exit_codes.h"
 #include "vmm/core/irqline.h"
 #include <irqvm/abi.h>

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/core/arch.h"
 #include "vmm/config/config.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/irq_dump.h"
 
 void arch_irq_dump_chips(struct vm *vm, json_t *dump)

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/core/arch.h"
 #include "vmm/arch/x86/x86_lapic_dump.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/irq_dump.h"
 
 static void dump_split_chips(struct vm *vm, json_t *d)

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "vmm/core/arch.h"
 #include "vmm/arch/x86/pagewalk.h"
 #include "vmm/arch/x86/softint.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/log.h"
 
 static int mem_read(void *opaque, uint64_t gpa, void *buf, size_t len)
