@@ -36,6 +36,9 @@ int arch_vcpu_init(struct vcpu *vcpu, char *err, size_t errlen);
 int arch_vcpu_start(struct vcpu *vcpu);
 /* Just before each KVM_RUN on the vCPU thread (e.g. inject ExtINT). */
 void arch_vcpu_pre_run(struct vcpu *vcpu);
+/* One NMI queued with vcpu_request_nmi, on the vCPU's own thread (x86:
+ * KVM_NMI). 0, or -1 with err (the caller warns "vCPU N: <err>"). */
+int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen);
 /* Exits the neutral core does not handle (it does IO, MMIO, SHUTDOWN, SYSTEM_EVENT). */
 enum vcpu_exit_action arch_vcpu_exit(struct vcpu *vcpu);
 /* Print the vCPU's registers (crash reports). */

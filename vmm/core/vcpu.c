@@ -83,7 +83,7 @@ void vcpu_request(struct vcpu *vcpu, unsigned requests)
 	vcpu_kick(vcpu);
 }
 
-/* At most this many KVM_NMIs per look at the queue: a CPU holds one NMI
+/* At most this many NMIs per look at the queue: a CPU holds one NMI
  * pending besides the one in service (SDM vol. 3, 6.7.1), so more would only
  * be merged by KVM, after costing an ioctl each. */
 #define VCPU_NMIS_PER_ROUND 2u
@@ -101,7 +101,7 @@ void vcpu_request_nmi(struct vcpu *vcpu)
 	vcpu_kick(vcpu);
 }
 
-/* vCPU thread: KVM_NMI may only be issued by the thread that runs the vCPU. */
+/* vCPU thread: KVM_NMI (x86) may only be issued by the thread that runs the vCPU. */
 static void vcpu_issue_nmis(struct vcpu *vcpu)
 {
 	unsigned n = atomic_exchange(&vcpu->nmi_queued, 0);
@@ -111,8 +111,9 @@ static void vcpu_issue_nmis(struct vcpu *vcpu)
 		n = VCPU_NMIS_PER_ROUND;
 	}
 	while (n--) {
-		if (ioctl(vcpu->fd, KVM_NMI, 0) < 0) {
-			log_warn("vCPU %u: KVM_NMI: %s", vcpu->index, strerror(errno));
+		char err[128];
+		if (arch_vcpu_inject_nmi(vcpu, err, sizeof(err)) < 0) {
+			log_warn("vCPU %u: %s", vcpu->index, err);
 			__atomic_fetch_add(&vcpu->stats.nmi_failed, 1, __ATOMIC_RELEASE);
 		} else {
 			__atomic_fetch_add(&vcpu->stats.nmis, 1, __ATOMIC_RELEASE);

@@ -47,7 +47,7 @@ enum vcpu_request {
 	VCPU_REQ_IRQ = 1u << 2,      /* re-evaluate pending external interrupts */
 	VCPU_REQ_PAUSE = 1u << 3,    /* park until resumed */
 	VCPU_REQ_ARCH = 1u << 4,     /* architecture-specific work is pending */
-	VCPU_REQ_NMI = 1u << 5,      /* issue the NMIs counted in nmi_queued (x86 KVM_NMI) */
+	VCPU_REQ_NMI = 1u << 5,      /* issue the NMIs counted in nmi_queued (arch_vcpu_inject_nmi) */
 	VCPU_REQ_SNAPSHOT = 1u << 6, /* fill snapshot.result with the interrupt state (irq_dump.c) */
 };
 
@@ -65,9 +65,9 @@ struct vcpu_stats {
 	uint64_t eoi_exits_suppressed; /* ...ignored: the guest set SVR bit 12 */
 	uint64_t softint_emulated; /* CPL0 int n delivered by the VMM */
 	uint64_t kicks;
-	uint64_t nmis;        /* KVM_NMI done (control socket requests); atomic */
-	uint64_t nmi_failed;  /* KVM_NMI refused; atomic */
-	uint64_t nmi_merged;  /* queued NMIs merged before KVM_NMI (see vcpu.c); atomic */
+	uint64_t nmis;        /* NMIs injected (control socket requests); atomic */
+	uint64_t nmi_failed;  /* NMI injections refused; atomic */
+	uint64_t nmi_merged;  /* queued NMIs merged before injection (see vcpu.c); atomic */
 };
 
 struct vcpu {
@@ -212,7 +212,7 @@ int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
 /* Ask vCPU to process requests soon: sets the bits and forces it out of KVM_RUN. */
 void vcpu_request(struct vcpu *vcpu, unsigned requests);
 void vcpu_kick(struct vcpu *vcpu);
-/* Queue one NMI; the vCPU thread issues it with KVM_NMI (x86 only). */
+/* Queue one NMI; the vCPU thread issues it (arch_vcpu_inject_nmi: KVM_NMI on x86). */
 void vcpu_request_nmi(struct vcpu *vcpu);
 /* The same without the kick: for callers that queue many and kick now and
  * then themselves (a kick per NMI keeps the vCPU out of the guest). */

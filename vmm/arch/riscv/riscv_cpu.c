@@ -123,6 +123,15 @@ int riscv_set_external_irq(struct vm *vm, unsigned hart, bool level)
 
 /* KVM_INTERRUPT on RISC-V raises or lowers only the supervisor external
  * interrupt (api.rst 4.16); it must come from the vCPU's own thread. */
+/* RISC-V has no NMI a hypervisor can inject (KVM has no KVM_NMI here): the
+ * request is refused and, as before, counted as failed with a warning. */
+int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen)
+{
+	(void)vcpu;
+	snprintf(err, errlen, "NMI: not supported on riscv64 (KVM has no KVM_NMI there)");
+	return -1;
+}
+
 void arch_vcpu_pre_run(struct vcpu *vcpu)
 {
 	struct riscv_vcpu *rv = vcpu->arch;

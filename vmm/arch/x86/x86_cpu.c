@@ -88,6 +88,15 @@ int arch_vcpu_start(struct vcpu *vcpu)
 	return 0;
 }
 
+int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen)
+{
+	if (ioctl(vcpu->fd, KVM_NMI, 0) < 0) {
+		snprintf(err, errlen, "KVM_NMI: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void arch_vcpu_pre_run(struct vcpu *vcpu)
 {
 	struct x86_vm *x = vcpu->vm->arch;
