@@ -183,7 +183,7 @@ static char *cmd_inject(struct control *ctl, struct control_client *c, struct pr
 		"cpu", info.cpu, "vector", info.vector));
 }
 
-/* Sends one x86 MSI (already validated) and accounts it to kind:dest:vector. */
+/* Sends one MSI (already validated) and accounts it to kind:dest:vector. */
 static char *msi_send(struct control *ctl, struct proto_request *req, enum stats_kind kind,
 		      uint64_t address, uint32_t data)
 {
@@ -191,27 +191,25 @@ static char *msi_send(struct control *ctl, struct proto_request *req, enum stats
 	if (!vm->deliver_msi_status)
 		return proto_reply_error(req->id, PROTO_E_UNSUPPORTED,
 					 "this VM's irqchip cannot deliver MSIs");
-	unsigned dest = (unsigned)(address >> 12) & 0xff;
-	unsigned mode = (data >> 8) & 7;
-	int vector = mode == 4 ? 2 : (int)(data & 0xff); /* NMI delivery: vector 2 */
-	struct stats_source *src = stats_source(vm->stats, kind, dest, (unsigned)vector);
+	struct arch_msi_dest d;
+	arch_msi_decode(address, data, &d);
+	struct stats_source *src = stats_source(vm->stats, kind, d.dest, (unsigned)d.vector);
 	if (!src)
 		return proto_reply_error(req->id, PROTO_E_INTERNAL, "statistics table full");
 	/* Latency pairs need the CPU: only a physical destination names one. */
-	bool physical = !(address & (1u << 2));
 	uint64_t now = monotonic_ns();
 	int r = vm->deliver_msi_status(vm, address, data);
 	stats_record(vm->stats, src, r > 0 ? STATS_DELIVERED : STATS_DROPPED, now,
-		     physical && dest < vm->nr_vcpus ? (int)dest : -1, vector);
+		     d.physical && d.dest < vm->nr_vcpus ? (int)d.dest : -1, d.vector);
 	return proto_reply_ok(req->id, json_pack("{s:s,s:I,s:I,s:s,s:i}",
 		"source", stats_source_name(src), "address", (json_int_t)address,
 		"data", (json_int_t)data, "outcome", r > 0 ? "delivered" : "dropped",
 		"kvm_result", r));
 }
 
-/* msi with a raw address/data pair, checked so that nothing but an
- * edge-triggered fixed, lowest-priority or NMI message can be sent (an INIT
- * or SMI would reset or hijack a vCPU). */
+/* msi with a raw address/data pair, checked by the architecture so that
+ * nothing but an ordinary interrupt can be sent (an x86 INIT or SMI would
+ * reset or hijack a vCPU), then its vector. */
 static char *msi_raw(struct control *ctl, struct proto_request *req)
 {
 	char err[ERRLEN] = "";
@@ -220,22 +218,10 @@ static char *msi_raw(struct control *ctl, struct proto_request *req)
 	    proto_arg_u64(req->args, "data", UINT32_MAX, &data, err, sizeof(err)) != 1)
 		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "%s",
 					 *err ? err : "give both \"address\" and \"data\"");
-	if ((address & ~0xffff0ull) != 0xfee00000ull)
-		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "address 0x%llx is not "
-					 "an x86 MSI address (0xfee00000-0xfeeffff0, bits 1:0 zero)",
-					 (unsigned long long)address);
-	unsigned mode = (unsigned)(data >> 8) & 7, vector = (unsigned)data & 0xff;
-	if (mode != 0 && mode != 1 && mode != 4)
-		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "delivery mode %u in "
-					 "data 0x%llx: only fixed (0), lowest priority (1) and NMI "
-					 "(4) may be injected", mode, (unsigned long long)data);
-	if (data & (1u << 15))
-		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "level-triggered MSIs "
-					 "(data bit 15) are not supported");
-	if (data >> 16)
-		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "data 0x%llx has "
-					 "reserved bits 31:16 set", (unsigned long long)data);
-	if (mode != 4 && ctl_check_vector(vector, err, sizeof(err)) < 0)
+	int vector;
+	if (arch_msi_check(address, data, &vector, err, sizeof(err)) < 0)
+		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "%s", err);
+	if (vector >= 0 && ctl_check_vector((uint64_t)vector, err, sizeof(err)) < 0)
 		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "%s", err);
 	return msi_send(ctl, req, STATS_SRC_MSI, address, (uint32_t)data);
 }
@@ -277,9 +263,8 @@ static char *msi_or_ipi(struct control *ctl, struct proto_request *req, bool ipi
 		return proto_reply_error(req->id, PROTO_E_OUT_OF_RANGE, "%s", err);
 	uint64_t address;
 	uint32_t data;
-	storm_target_msi(&t, nmi, &address, &data);
-	if (lowest)
-		data |= 1u << 8;
+	enum arch_msi_delivery how = nmi ? ARCH_MSI_NMI : lowest ? ARCH_MSI_LOWEST : ARCH_MSI_FIXED;
+	arch_msi_encode(t.cpu, t.vector, how, &address, &data);
 	return msi_send(ctl, req, ipi ? STATS_SRC_IPI : STATS_SRC_MSI, address, data);
 }
 

@@ -12,6 +12,7 @@
 
 #include "vmm/control/storm.h"
 #include "vmm/control/storm_target.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/log.h"
 #include "vmm/core/vm.h"
 
@@ -293,7 +294,7 @@ char *control_cmd_irqfd(struct control *ctl, struct control_client *c, struct pr
 	struct stats_source *src = stats_source(vm->stats, STATS_SRC_IRQFD, t.cpu, t.vector);
 	uint64_t address;
 	uint32_t data;
-	storm_target_msi(&t, false, &address, &data);
+	arch_msi_encode(t.cpu, t.vector, ARCH_MSI_FIXED, &address, &data);
 	int efd = eventfd(0, EFD_CLOEXEC);
 	if (efd < 0 || !src)
 		goto fail_efd;

@@ -4,18 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmm/core/arch.h"
 #include "vmm/core/vm.h"
-
-#define X86_MSI_BASE 0xfee00000ull
-#define X86_MSI_DEST_SHIFT 12
-#define X86_MSI_DM_NMI (4u << 8)
-
-void storm_target_msi(const struct ctl_target *t, bool nmi, uint64_t *address, uint32_t *data)
-{
-	*address = X86_MSI_BASE | ((uint64_t)(t->cpu & 0xff) << X86_MSI_DEST_SHIFT);
-	/* Edge, fixed delivery; NMI delivery ignores the vector field. */
-	*data = nmi ? X86_MSI_DM_NMI : (t->vector & 0xff);
-}
 
 static void refresh_line_route(struct storm_target_ctx *c)
 {
@@ -59,7 +49,7 @@ int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ct
 			snprintf(err, errlen, "this VM's irqchip cannot deliver MSIs");
 			return -1;
 		}
-		storm_target_msi(t, false, &c->address, &c->data);
+		arch_msi_encode(t->cpu, t->vector, ARCH_MSI_FIXED, &c->address, &c->data);
 		c->src = stats_source(vm->stats, t->kind == CTL_TARGET_MSI ? STATS_SRC_MSI
 									 : STATS_SRC_IPI,
 				      t->cpu, t->vector);
@@ -74,7 +64,7 @@ int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ct
 		}
 		c->src = stats_source(vm->stats, STATS_SRC_NMI, t->cpu, 0);
 		c->cpu = (int)t->cpu;
-		c->vector = 2;
+		c->vector = arch_nmi_vector;
 		break;
 	}
 	if (!c->src) {
@@ -103,10 +93,10 @@ void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
 		if (c->nmi_via_msi && vm->deliver_msi_status) {
 			uint64_t address;
 			uint32_t data;
-			storm_target_msi(&c->t, true, &address, &data);
+			arch_msi_encode(c->t.cpu, 0, ARCH_MSI_NMI, &address, &data);
 			r = vm->deliver_msi_status(vm, address, data);
 			stats_record(vm->stats, c->src, r > 0 ? STATS_DELIVERED : STATS_DROPPED,
-				     now_ns, c->cpu, 2);
+				     now_ns, c->cpu, arch_nmi_vector);
 		} else {
 			/* Counted first: the vCPU may issue it before this returns. */
 			stats_nmi_requested(vm->stats, c->src, now_ns);

@@ -5,11 +5,11 @@
  *
  *   irq:N / gsi:N    irq_line_pulse(): a rising edge through the irqchip;
  *                    the irqchip back end accounts the outcome itself
- *   msi:C:V, ipi:C:V an x86 MSI, fixed delivery, physical destination
- *                    APIC ID C (= vCPU index), edge: address 0xfee00000 |
- *                    C << 12, data V (SDM vol. 3 11.11)
- *   nmi:C            KVM_NMI queued to vCPU C's thread, or (via_msi) an
- *                    MSI with NMI delivery mode
+ *   msi:C:V, ipi:C:V an MSI, fixed delivery, physical destination vCPU C,
+ *                    edge, encoded by the architecture (arch_msi_encode;
+ *                    x86: address 0xfee00000 | C << 12, data V)
+ *   nmi:C            an NMI queued to vCPU C's thread (arch_vcpu_inject_nmi),
+ *                    or (via_msi) an MSI with NMI delivery mode
  */
 #ifndef IRQVM_STORM_TARGET_H
 #define IRQVM_STORM_TARGET_H
@@ -36,7 +36,7 @@ struct storm_target_ctx {
 	int cpu, vector;  /* where the guest takes it; -1 unknown (lines: refreshed on use) */
 };
 
-/* Has the guest started this vCPU? An NMI queued with KVM_NMI to a vCPU still
+/* Has the guest started this vCPU? An NMI queued (KVM_NMI) to a vCPU still
  * waiting for its start would be taken the moment it starts, before it has
  * an IDT (a triple fault): NMIs go only to started vCPUs. */
 bool storm_target_vcpu_started(struct vm *vm, unsigned cpu);
@@ -45,8 +45,6 @@ bool storm_target_vcpu_started(struct vm *vm, unsigned cpu);
  * (an NMI target whose vCPU has not been started is refused). */
 int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ctl_target *t,
 		      char *err, size_t errlen);
-/* The x86 MSI of an msi/ipi target (or an NMI-mode MSI for nmi). */
-void storm_target_msi(const struct ctl_target *t, bool nmi, uint64_t *address, uint32_t *data);
 #define STORM_NMI_KICK_NS 100000ull
 
 /* Injects once at host time now_ns. */

@@ -7,7 +7,9 @@
 #define IRQVM_ARCH_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Pointers only: the interface does not need vm.h (vmm/core/vm.h). */
@@ -41,6 +43,30 @@ void arch_vcpu_pre_run(struct vcpu *vcpu);
 int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen);
 /* Exits the neutral core does not handle (it does IO, MMIO, SHUTDOWN, SYSTEM_EVENT). */
 enum vcpu_exit_action arch_vcpu_exit(struct vcpu *vcpu);
+/*
+ * Message-signalled interrupts as the platform's interrupt controller takes
+ * them (vm->deliver_msi_status sends one; x86: local APIC address/data, SDM
+ * vol. 3 11.11). A platform without MSIs leaves deliver_msi_status NULL and
+ * every sender refuses before a message it encoded is used.
+ */
+enum arch_msi_delivery { ARCH_MSI_FIXED, ARCH_MSI_LOWEST, ARCH_MSI_NMI };
+/* An edge message to vCPU dest (physical destination); NMI ignores vector. */
+void arch_msi_encode(unsigned dest, unsigned vector, enum arch_msi_delivery delivery,
+		     uint64_t *address, uint32_t *data);
+/* A raw message from the control socket: 0 if it may be sent, else -1 with
+ * err (only ordinary interrupts, never one that resets or hijacks a vCPU).
+ * *vector is the vector it carries, -1 if none (NMI): its range is the
+ * caller's to check, after this. */
+int arch_msi_check(uint64_t address, uint64_t data, int *vector, char *err, size_t errlen);
+struct arch_msi_dest {
+	unsigned dest;  /* destination field */
+	int vector;     /* what the guest takes (arch_nmi_vector for an NMI) */
+	bool physical;  /* dest names one vCPU */
+	bool nmi;
+};
+void arch_msi_decode(uint64_t address, uint32_t data, struct arch_msi_dest *out);
+/* The vector an NMI is accounted under (x86: 2); -1 where there is no NMI. */
+extern const int arch_nmi_vector;
 /* Print the vCPU's registers (crash reports). */
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out);
 /*

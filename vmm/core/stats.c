@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/core/arch.h"
 #include "vmm/core/vm.h"
 
 struct vm_stats *stats_create(struct vm *vm)
@@ -204,8 +205,9 @@ void stats_nmi_requested(struct vm_stats *s, struct stats_source *src, uint64_t 
 	pthread_mutex_lock(&s->lock);
 	src->injected++;
 	src->nmi_requested++;
-	/* An NMI is vector 2 on the target CPU; KVM_NMI cannot fail for a live vCPU. */
-	channel_push(s, src, at_ns, (int)src->a, 2);
+	/* An NMI is arch_nmi_vector (x86: 2) on the target CPU; KVM_NMI cannot fail
+	 * for a live vCPU. */
+	channel_push(s, src, at_ns, (int)src->a, arch_nmi_vector);
 	pthread_mutex_unlock(&s->lock);
 }
 
