@@ -67,6 +67,20 @@ struct arch_msi_dest {
 void arch_msi_decode(uint64_t address, uint32_t data, struct arch_msi_dest *out);
 /* The vector an NMI is accounted under (x86: 2); -1 where there is no NMI. */
 extern const int arch_nmi_vector;
+/*
+ * A vCPU's counters for the end-of-run report of -v, in print order: "NAME
+ * VALUE", or "VALUE NAME" when value_first. Exit kinds go inside the
+ * parentheses after the vCPU's exit count, the others after them:
+ *   vCPU 0: 9 exits (port I/O 5, MMIO 4), 3 ExtINT injections
+ * Fills at most max entries; returns how many.
+ */
+struct arch_vcpu_counter {
+	const char *name;
+	uint64_t value;
+	bool value_first;
+	bool exit_kind;
+};
+unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *out, unsigned max);
 /* Print the vCPU's registers (crash reports). */
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out);
 /*

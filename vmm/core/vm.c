@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -283,6 +285,49 @@ static int exit_status(struct vm *vm, const struct vm_options *opts)
 	return IRQVM_EXIT_HOST;
 }
 
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	if (*len >= size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	*len += w > 0 ? (size_t)w : 0;
+}
+
+static void append_counter(char *buf, size_t size, size_t *len, const char *sep,
+			   const struct arch_vcpu_counter *c)
+{
+	if (c->value_first)
+		append(buf, size, len, "%s%llu %s", sep, (unsigned long long)c->value, c->name);
+	else
+		append(buf, size, len, "%s%s %llu", sep, c->name, (unsigned long long)c->value);
+}
+
+void vcpu_counters_line(const struct vcpu *vcpu, char *line, size_t size)
+{
+	struct arch_vcpu_counter c[16];
+	unsigned n = arch_vcpu_counters(vcpu, c, sizeof(c) / sizeof(c[0]));
+	size_t len = 0;
+	if (size)
+		*line = 0;
+	append(line, size, &len, "vCPU %u: %llu exits (", vcpu->index,
+	       (unsigned long long)vcpu->stats.exits);
+	const char *sep = "";
+	for (unsigned k = 0; k < n; k++) {
+		if (c[k].exit_kind) {
+			append_counter(line, size, &len, sep, &c[k]);
+			sep = ", ";
+		}
+	}
+	append(line, size, &len, ")");
+	for (unsigned k = 0; k < n; k++)
+		if (!c[k].exit_kind)
+			append_counter(line, size, &len, ", ", &c[k]);
+}
+
 int vm_run(struct vm *vm, const struct vm_options *opts)
 {
 	char err[512];
@@ -342,15 +387,9 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		fflush(vm->console);
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		const struct vcpu_stats *st = &vm->vcpus[i].stats;
-		log_info("vCPU %u: %llu exits (port I/O %llu, MMIO %llu, interrupt window %llu, "
-			 "IOAPIC EOI %llu, %llu ignored for suppress-EOI-broadcast), %llu ExtINT "
-			 "injections, %llu CPL0 int n delivered by irqvm", i,
-			 (unsigned long long)st->exits, (unsigned long long)st->pio_exits,
-			 (unsigned long long)st->mmio_exits, (unsigned long long)st->irq_window_exits,
-			 (unsigned long long)st->eoi_exits, (unsigned long long)st->eoi_exits_suppressed,
-			 (unsigned long long)st->ext_injections,
-			 (unsigned long long)st->softint_emulated);
+		char line[768];
+		vcpu_counters_line(&vm->vcpus[i], line, sizeof(line));
+		log_info("%s", line);
 	}
 	int status = exit_status(vm, opts);
 	if (svc && svc->stopped)

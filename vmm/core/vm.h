@@ -55,15 +55,16 @@ struct vcpu_start {
 	uint64_t pc, sp, arg;
 };
 
+#define VCPU_ARCH_COUNTERS 8
+
 struct vcpu_stats {
 	uint64_t exits;
 	uint64_t pio_exits, mmio_exits;
 	uint64_t unhandled_pio, unhandled_mmio;
-	uint64_t irq_window_exits;
-	uint64_t ext_injections;  /* KVM_INTERRUPT calls (x86 PIC ExtINT, RISC-V SEIP) */
-	uint64_t eoi_exits;       /* KVM_EXIT_IOAPIC_EOI */
-	uint64_t eoi_exits_suppressed; /* ...ignored: the guest set SVR bit 12 */
-	uint64_t softint_emulated; /* CPL0 int n delivered by the VMM */
+	/* The architecture's own counters (x86: ExtINT injections, IOAPIC EOI
+	 * exits, ...; RISC-V: SEIP changes), indexed by its own enum and named
+	 * by arch_vcpu_counters. vCPU thread only. */
+	uint64_t arch[VCPU_ARCH_COUNTERS];
 	uint64_t kicks;
 	uint64_t nmis;        /* NMIs injected (control socket requests); atomic */
 	uint64_t nmi_failed;  /* NMI injections refused; atomic */
@@ -212,6 +213,9 @@ int vm_write_gpa(struct vm *vm, uint64_t gpa, const void *buf, size_t len);
 /* Ask vCPU to process requests soon: sets the bits and forces it out of KVM_RUN. */
 void vcpu_request(struct vcpu *vcpu, unsigned requests);
 void vcpu_kick(struct vcpu *vcpu);
+/* -v's end-of-run line for one vCPU: "vCPU N: E exits (KIND N, ...), N WHAT,
+ * ..." with the counters the architecture declares (arch_vcpu_counters). */
+void vcpu_counters_line(const struct vcpu *vcpu, char *line, size_t size);
 /* Queue one NMI; the vCPU thread issues it (arch_vcpu_inject_nmi: KVM_NMI on x86). */
 void vcpu_request_nmi(struct vcpu *vcpu);
 /* The same without the kick: for callers that queue many and kick now and

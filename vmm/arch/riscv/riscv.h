@@ -22,6 +22,13 @@ struct riscv_vcpu {
 	bool seip_applied;
 };
 
+/* RISC-V's per-vCPU counters in vcpu->stats.arch[] (named by arch_vcpu_counters). */
+enum riscv_vcpu_counter {
+	RISCV_CNT_SEIP_INJECTIONS, /* KVM_INTERRUPT calls (SEIP set or cleared) */
+	RISCV_NR_CNT
+};
+_Static_assert(RISCV_NR_CNT <= VCPU_ARCH_COUNTERS, "vcpu_stats.arch[] is too small");
+
 struct riscv_stats {
 	_Atomic uint64_t sbi_console;     /* console calls served */
 	_Atomic uint64_t sbi_unsupported; /* forwarded calls answered NOT_SUPPORTED */

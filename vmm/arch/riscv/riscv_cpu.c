@@ -123,6 +123,18 @@ int riscv_set_external_irq(struct vm *vm, unsigned hart, bool level)
 
 /* KVM_INTERRUPT on RISC-V raises or lowers only the supervisor external
  * interrupt (api.rst 4.16); it must come from the vCPU's own thread. */
+unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *out, unsigned max)
+{
+	const struct arch_vcpu_counter c[] = {
+		{ "MMIO", vcpu->stats.mmio_exits, false, true },
+		{ "SEIP injections", vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS], true, false },
+	};
+	unsigned n = 0;
+	for (; n < max && n < sizeof(c) / sizeof(c[0]); n++)
+		out[n] = c[n];
+	return n;
+}
+
 /* RISC-V has no NMI a hypervisor can inject (KVM has no KVM_NMI here): the
  * request is refused and, as before, counted as failed with a warning. */
 int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen)
@@ -146,7 +158,7 @@ void arch_vcpu_pre_run(struct vcpu *vcpu)
 	}
 	rv->seip_applied = want;
 	if (want)
-		vcpu->stats.ext_injections++;
+		vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS]++;
 }
 
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out)

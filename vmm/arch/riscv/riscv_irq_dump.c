@@ -77,7 +77,7 @@ json_t *arch_vcpu_irq_state(struct vcpu *vcpu)
 	const struct vcpu_stats *st = &vcpu->stats;
 	json_object_set_new(o, "counters", json_pack("{s:I,s:I,s:I,s:I}",
 		"exits", (json_int_t)st->exits, "mmio_exits", (json_int_t)st->mmio_exits,
-		"seip_injections", (json_int_t)st->ext_injections,
+		"seip_injections", (json_int_t)st->arch[RISCV_CNT_SEIP_INJECTIONS],
 		"kicks", (json_int_t)__atomic_load_n(&st->kicks, __ATOMIC_RELAXED)));
 	return o;
 }

@@ -18,6 +18,17 @@ struct pit_device;
 
 #define X86_MAX_MSI_ROUTES 16
 
+/* x86's per-vCPU counters in vcpu->stats.arch[] (named by arch_vcpu_counters). */
+enum x86_vcpu_counter {
+	X86_CNT_IRQ_WINDOW_EXITS,
+	X86_CNT_EOI_EXITS,            /* KVM_EXIT_IOAPIC_EOI */
+	X86_CNT_EOI_EXITS_SUPPRESSED, /* ...ignored: the guest set SVR bit 12 */
+	X86_CNT_EXTINT_INJECTIONS,    /* KVM_INTERRUPT calls (PIC ExtINT) */
+	X86_CNT_SOFTINT_EMULATED,     /* CPL0 int n delivered by the VMM */
+	X86_NR_CNT
+};
+_Static_assert(X86_NR_CNT <= VCPU_ARCH_COUNTERS, "vcpu_stats.arch[] is too small");
+
 /* How the VMM learned to deliver interrupts on this host (reported by -v and `query`). */
 struct x86_host_paths {
 	bool split_irqchip;        /* KVM_CAP_SPLIT_IRQCHIP enabled */

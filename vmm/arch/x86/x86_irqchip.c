@@ -578,7 +578,7 @@ void x86_irqchip_pre_run(struct vcpu *vcpu)
 		if (ioctl(vcpu->fd, KVM_INTERRUPT, &irq) < 0)
 			log_warn("vCPU 0: KVM_INTERRUPT(0x%x): %s", irq.irq, strerror(errno));
 		else
-			vcpu->stats.ext_injections++;
+			vcpu->stats.arch[X86_CNT_EXTINT_INJECTIONS]++;
 		/* More may be pending: come back as soon as the guest can take it. */
 		run->request_interrupt_window = x->pic_output;
 	} else {
@@ -607,7 +607,7 @@ void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector)
 	 * EOI broadcast" (SVR bit 12), which is exactly when the guest promises
 	 * to EOI the IOAPIC directly: honour the guest's choice here. */
 	if (eoi_broadcast_suppressed(vcpu)) {
-		vcpu->stats.eoi_exits_suppressed++;
+		vcpu->stats.arch[X86_CNT_EOI_EXITS_SUPPRESSED]++;
 		return;
 	}
 	pthread_mutex_lock(&x->irqchip_lock);
