@@ -16,7 +16,7 @@
 
 #include "cli/cli_client.h"
 #include "vmm/control/control_args.h"
-#include "vmm/control/storm.h"
+#include "vmm/control/storm_loop.h"
 #include "vmm/core/event_loop.h"
 
 #define PROGRESS_MS 250
@@ -284,6 +284,49 @@ static int follow_storm(struct ctl_client *c, const struct storm_params *p, bool
 
 /* ---- --via irqfd: the generator runs here ---- */
 
+/* The generator: one eventfd write per event, in the shared storm loop. */
+struct irqfd_gen {
+	int efd;
+	const struct storm_params *p;
+	bool progress;
+	uint64_t next_tick;
+};
+
+static const char *irqfd_stop_check(void *opaque)
+{
+	(void)opaque;
+	return interrupted ? "stopped" : NULL;
+}
+
+static const char *irqfd_fire(void *opaque, uint64_t now_ns)
+{
+	struct irqfd_gen *g = opaque;
+	uint64_t one = 1;
+	(void)now_ns;
+	if (write(g->efd, &one, sizeof(one)) != sizeof(one)) {
+		fprintf(stderr, "irqvm storm: eventfd write: %s\n", strerror(errno));
+		return "error";
+	}
+	return NULL;
+}
+
+static void irqfd_after(void *opaque, const struct storm_loop_state *s, uint64_t now)
+{
+	struct irqfd_gen *g = opaque;
+	const struct storm_params *p = g->p;
+	if (!g->progress || now < g->next_tick)
+		return;
+	double el = (double)(now - s->start_ns) / 1e9;
+	json_t *pr = json_pack("{s:I,s:f,s:I}", "sent", (json_int_t)s->sent, "rate",
+			       el > 0 ? (double)s->sent / el : 0.0, "eta_ns",
+			       (json_int_t)(p->duration_ns ? s->end_ns - now :
+					    el > 0 ? (double)(p->count - s->sent) /
+						     ((double)s->sent / el) * 1e9 : 0));
+	progress_line(pr, true);
+	json_decref(pr);
+	g->next_tick = now + PROGRESS_MS * 1000000ull;
+}
+
 static int run_irqfd(struct ctl_client *c, const struct storm_params *p, bool progress,
 		     bool json_out)
 {
@@ -315,51 +358,13 @@ static int run_irqfd(struct ctl_client *c, const struct storm_params *p, bool pr
 	long long handled0 = before ? geti(before, "guest_handled") : 0;
 	json_decref(before);
 
-	struct storm_sched sched;
-	storm_sched_init(&sched, &p->pattern, p->rate, p->seed);
-	uint64_t start = monotonic_ns(), sent = 0, max_late = 0, sum_late = 0;
-	uint64_t end = p->duration_ns ? start + p->duration_ns : UINT64_MAX;
-	uint64_t due = start + storm_sched_next(&sched), next_tick = start;
-	const char *reason = "count";
-	for (;;) {
-		if (interrupted) {
-			reason = "stopped";
-			break;
-		}
-		if (p->count && sent >= p->count)
-			break;
-		uint64_t now = monotonic_ns();
-		if (now >= end) {
-			reason = "duration";
-			break;
-		}
-		if (now < due) {
-			storm_wait_until(due < end ? due : end);
-			continue;
-		}
-		uint64_t one = 1, late = p->rate > 0 ? now - due : 0;
-		if (write(efd, &one, sizeof(one)) != sizeof(one)) {
-			fprintf(stderr, "irqvm storm: eventfd write: %s\n", strerror(errno));
-			reason = "error";
-			break;
-		}
-		sent++;
-		sum_late += late;
-		if (late > max_late)
-			max_late = late;
-		due = start + storm_sched_next(&sched);
-		if (progress && now >= next_tick) {
-			double el = (double)(now - start) / 1e9;
-			json_t *pr = json_pack("{s:I,s:f,s:I}", "sent", (json_int_t)sent, "rate",
-					       el > 0 ? (double)sent / el : 0.0, "eta_ns",
-					       (json_int_t)(p->duration_ns ? end - now :
-							    el > 0 ? (double)(p->count - sent) /
-								     ((double)sent / el) * 1e9 : 0));
-			progress_line(pr, true);
-			json_decref(pr);
-			next_tick = now + PROGRESS_MS * 1000000ull;
-		}
-	}
+	struct irqfd_gen g = { .efd = efd, .p = p, .progress = progress };
+	const struct storm_loop_ops ops = { .stop = irqfd_stop_check, .fire = irqfd_fire,
+					    .after = irqfd_after };
+	struct storm_loop_state s;
+	storm_loop_run(p, monotonic_ns(), &ops, &g, &s);
+	uint64_t start = s.start_ns, sent = s.sent;
+	const char *reason = s.reason;
 	uint64_t elapsed = monotonic_ns() - start;
 	close(efd);
 	if (progress)
@@ -391,8 +396,8 @@ static int run_irqfd(struct ctl_client *c, const struct storm_params *p, bool pr
 		"injected", (json_int_t)sent, "delivered", (json_int_t)sent, "coalesced",
 		(json_int_t)0, "dropped", (json_int_t)0, "pending", (json_int_t)0, "accounted", 1,
 		"rate", elapsed ? (double)sent * 1e9 / (double)elapsed : 0.0,
-		"elapsed_ns", (json_int_t)elapsed, "max_late_ns", (json_int_t)max_late,
-		"mean_late_ns", (json_int_t)(sent ? sum_late / sent : 0));
+		"elapsed_ns", (json_int_t)elapsed, "max_late_ns", (json_int_t)s.max_late_ns,
+		"mean_late_ns", (json_int_t)(sent ? s.sum_late_ns / sent : 0));
 	char pat[32];
 	json_object_set_new(report, "pattern",
 			    json_string(ctl_pattern_str(&p->pattern, pat, sizeof(pat))));

@@ -3,29 +3,24 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "vmm/control/storm_loop.h"
 #include "vmm/control/storm_target.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
 
-/* The thread sleeps until shortly before an event and spins the rest of the
- * way. How early it must wake is learned: a sleep's wake-up overshoot is a
- * few microseconds on bare metal but tens to hundreds on a virtualised host,
- * so each thread tracks its own (a running average, x2 for safety). */
-#define STORM_MIN_EARLY_NS 5000ull
-#define STORM_MAX_EARLY_NS 1000000ull
 /* How often the thread looks at stop requests while it waits, and reads the
  * guest's latency samples (its rings overflow quickly during a storm). */
 #define STORM_CHECK_NS 20000000ull
 #define STORM_POLL_NS 2000000ull
+/* How often the totals are published to storm_get_report. */
+#define STORM_PUBLISH_NS 1000000ull
 /* After the last NMI request, how long the vCPU threads get to issue the queue. */
 #define STORM_NMI_DRAIN_NS 2000000000ull
 
@@ -39,6 +34,7 @@ struct storm {
 	bool thread_started;
 	_Atomic bool stop_requested;
 	_Atomic bool finished;
+	uint64_t next_publish, next_poll; /* storm thread only */
 	pthread_mutex_t lock; /* protects the fields below */
 	const char *end_reason;
 	uint64_t sent;
@@ -47,42 +43,6 @@ struct storm {
 	struct stats_counts base;
 	uint64_t base_handled;
 };
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
-
-/* Until CLOCK_MONOTONIC reaches t_ns: sleep most of the way, spin the rest. */
-void storm_wait_until(uint64_t t_ns)
-{
-	static _Thread_local uint64_t overshoot_avg = 20000; /* ns, learned */
-	uint64_t early = 2 * overshoot_avg;
-	if (early < STORM_MIN_EARLY_NS)
-		early = STORM_MIN_EARLY_NS;
-	if (early > STORM_MAX_EARLY_NS)
-		early = STORM_MAX_EARLY_NS;
-	uint64_t now = monotonic_ns();
-	if (t_ns > now + early) {
-		uint64_t wake = t_ns - early;
-		struct timespec ts = { .tv_sec = (time_t)(wake / 1000000000ull),
-				       .tv_nsec = (long)(wake % 1000000000ull) };
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-		uint64_t woke = monotonic_ns();
-		uint64_t over = woke > wake ? woke - wake : 0;
-		overshoot_avg = (overshoot_avg * 7 + over) / 8;
-	}
-	/* Yielding while spinning costs a syscall but lets a vCPU thread that shares
-	 * this host CPU run: on an oversubscribed host a pure spin would slow the
-	 * guest the storm is measuring. */
-	while (monotonic_ns() < t_ns) {
-		cpu_relax();
-		sched_yield();
-	}
-}
 
 static void finish(struct storm *st, const char *reason)
 {
@@ -111,77 +71,59 @@ static void finish(struct storm *st, const char *reason)
 	}
 }
 
+static const char *storm_stop_check(void *opaque)
+{
+	struct storm *st = opaque;
+	if (atomic_load_explicit(&st->stop_requested, memory_order_relaxed))
+		return "stopped";
+	if (vm_stopping(st->vm))
+		return "vm stopped";
+	return NULL;
+}
+
+static const char *storm_fire(void *opaque, uint64_t now_ns)
+{
+	struct storm *st = opaque;
+	storm_target_inject(&st->tgt, now_ns);
+	return NULL;
+}
+
+static void publish(struct storm *st, const struct storm_loop_state *s)
+{
+	pthread_mutex_lock(&st->lock);
+	st->sent = s->sent;
+	st->max_late_ns = s->max_late_ns;
+	st->sum_late_ns = s->sum_late_ns;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void storm_after(void *opaque, const struct storm_loop_state *s, uint64_t now_ns)
+{
+	struct storm *st = opaque;
+	if (now_ns >= st->next_publish) {
+		publish(st, s);
+		st->next_publish = now_ns + STORM_PUBLISH_NS;
+	}
+	if (now_ns >= st->next_poll) {
+		stats_guest_poll(st->vm->stats);
+		st->next_poll = now_ns + STORM_POLL_NS;
+	}
+}
+
 static void *storm_thread(void *opaque)
 {
 	struct storm *st = opaque;
-	struct vm *vm = st->vm;
-	const struct storm_params *p = &st->p;
-	struct storm_sched sched;
-	const char *reason = "stopped";
-	uint64_t sent = 0, max_late = 0, sum_late = 0;
+	const struct storm_loop_ops ops = { .stop = storm_stop_check, .fire = storm_fire,
+					    .after = storm_after, .max_wait_ns = STORM_CHECK_NS };
+	struct storm_loop_state s;
 
 	/* Default timer slack (50 us) would make every sleep late by that much. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	storm_sched_init(&sched, &p->pattern, p->rate, p->seed);
-	uint64_t start = st->t_start;
-	uint64_t end = p->duration_ns ? start + p->duration_ns : UINT64_MAX;
-	uint64_t due = start + storm_sched_next(&sched);
-	uint64_t next_poll = start + STORM_POLL_NS, next_publish = start;
-
-	for (;;) {
-		if (atomic_load_explicit(&st->stop_requested, memory_order_relaxed)) {
-			reason = "stopped";
-			break;
-		}
-		if (vm_stopping(vm)) {
-			reason = "vm stopped";
-			break;
-		}
-		if (p->count && sent >= p->count) {
-			reason = "count";
-			break;
-		}
-		uint64_t now = monotonic_ns();
-		if (now >= end) {
-			reason = "duration";
-			break;
-		}
-		if (now < due) {
-			uint64_t until = due;
-			if (until > end)
-				until = end;
-			if (until > now + STORM_CHECK_NS)
-				until = now + STORM_CHECK_NS;
-			storm_wait_until(until);
-			continue;
-		}
-		/* "max" has no schedule: nothing can be late. */
-		uint64_t late = p->rate > 0 ? now - due : 0;
-		if (late > max_late)
-			max_late = late;
-		sum_late += late;
-		storm_target_inject(&st->tgt, now);
-		sent++;
-		due = start + storm_sched_next(&sched);
-		if (now >= next_publish) {
-			pthread_mutex_lock(&st->lock);
-			st->sent = sent;
-			st->max_late_ns = max_late;
-			st->sum_late_ns = sum_late;
-			pthread_mutex_unlock(&st->lock);
-			next_publish = now + 1000000;
-		}
-		if (now >= next_poll) {
-			stats_guest_poll(vm->stats);
-			next_poll = now + STORM_POLL_NS;
-		}
-	}
-	pthread_mutex_lock(&st->lock);
-	st->sent = sent;
-	st->max_late_ns = max_late;
-	st->sum_late_ns = sum_late;
-	pthread_mutex_unlock(&st->lock);
-	finish(st, reason);
+	st->next_poll = st->t_start + STORM_POLL_NS;
+	st->next_publish = st->t_start;
+	storm_loop_run(&st->p, st->t_start, &ops, st, &s);
+	publish(st, &s);
+	finish(st, s.reason);
 	return NULL;
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Interrupt storms driven inside the VMM: one dedicated thread per storm
- * injects into one target on the schedule of vmm/control/storm_sched.h, against
- * CLOCK_MONOTONIC (absolute sleeps with 1 ns timer slack, then a short
- * spin, so events leave on time; an event that is late goes at once, so the
- * mean rate holds even when single events slip). Every injection is
+ * injects into one target in the loop of vmm/control/storm_loop.h (the
+ * schedule of vmm/control/storm_sched.h against CLOCK_MONOTONIC; absolute
+ * sleeps with 1 ns timer slack, then a short spin, so events leave on time;
+ * an event that is late goes at once, so the mean rate holds even when
+ * single events slip). Every injection is
  * accounted by vmm/core/stats.h as it happens; the storm's own numbers are the
  * deltas of its source's counters since it started.
  *
@@ -53,9 +54,6 @@ unsigned storm_id(const struct storm *st);
 const struct stats_source *storm_source(const struct storm *st);
 /* A consistent snapshot; may be called from any thread while it runs. */
 void storm_get_report(struct storm *st, struct storm_report *r);
-/* Sleeps and then spins until CLOCK_MONOTONIC reaches t_ns (also used by the
- * client's irqfd generator). */
-void storm_wait_until(uint64_t t_ns);
 /* Stops it if needed, joins the thread and frees it. */
 void storm_destroy(struct storm *st);
 

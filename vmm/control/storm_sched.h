@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * When each event of an interrupt storm is due. Pure arithmetic, shared by
- * the VMM's storm thread (vmm/control/storm.c) and the client's irqfd generator
- * (cli/cli_client_storm.c) so both follow the same pattern exactly.
+ * When each event of an interrupt storm is due. Pure arithmetic, used by
+ * the storm loop (vmm/control/storm_loop.h) that the VMM's storm thread and
+ * the client's irqfd generator share, so both follow the same pattern exactly.
  *
  * Times are offsets in ns from the start of the storm. For a rate R:
  *   constant   event k at k / R

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+#include "vmm/control/storm_loop.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "vmm/control/storm_sched.h"
+#include "vmm/core/event_loop.h"
+
+/* The wait sleeps until shortly before an event and spins the rest of the
+ * way. How early it must wake is learned: a sleep's wake-up overshoot is a
+ * few microseconds on bare metal but tens to hundreds on a virtualised host,
+ * so each thread tracks its own (a running average, x2 for safety). */
+#define STORM_MIN_EARLY_NS 5000ull
+#define STORM_MAX_EARLY_NS 1000000ull
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Until CLOCK_MONOTONIC reaches t_ns: sleep most of the way, spin the rest. */
+void storm_wait_until(uint64_t t_ns)
+{
+	static _Thread_local uint64_t overshoot_avg = 20000; /* ns, learned */
+	uint64_t early = 2 * overshoot_avg;
+	if (early < STORM_MIN_EARLY_NS)
+		early = STORM_MIN_EARLY_NS;
+	if (early > STORM_MAX_EARLY_NS)
+		early = STORM_MAX_EARLY_NS;
+	uint64_t now = monotonic_ns();
+	if (t_ns > now + early) {
+		uint64_t wake = t_ns - early;
+		struct timespec ts = { .tv_sec = (time_t)(wake / 1000000000ull),
+				       .tv_nsec = (long)(wake % 1000000000ull) };
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		uint64_t woke = monotonic_ns();
+		uint64_t over = woke > wake ? woke - wake : 0;
+		overshoot_avg = (overshoot_avg * 7 + over) / 8;
+	}
+	/* Yielding while spinning costs a syscall but lets a vCPU thread that shares
+	 * this host CPU run: on an oversubscribed host a pure spin would slow the
+	 * guest the storm is measuring. */
+	while (monotonic_ns() < t_ns) {
+		cpu_relax();
+		sched_yield();
+	}
+}
+
+static uint64_t clock_now(const struct storm_loop_ops *ops, void *opaque)
+{
+	return ops->now ? ops->now(opaque) : monotonic_ns();
+}
+
+void storm_loop_run(const struct storm_params *p, uint64_t start_ns,
+		    const struct storm_loop_ops *ops, void *opaque, struct storm_loop_state *out)
+{
+	struct storm_loop_state s = {
+		.start_ns = start_ns,
+		.end_ns = p->duration_ns ? start_ns + p->duration_ns : UINT64_MAX,
+		.reason = "running",
+	};
+	struct storm_sched sched;
+	storm_sched_init(&sched, &p->pattern, p->rate, p->seed);
+	uint64_t due = start_ns + storm_sched_next(&sched);
+	for (;;) {
+		const char *why = ops->stop ? ops->stop(opaque) : NULL;
+		if (why) {
+			s.reason = why;
+			break;
+		}
+		if (p->count && s.sent >= p->count) {
+			s.reason = "count";
+			break;
+		}
+		uint64_t now = clock_now(ops, opaque);
+		if (now >= s.end_ns) {
+			s.reason = "duration";
+			break;
+		}
+		if (now < due) {
+			uint64_t until = due < s.end_ns ? due : s.end_ns;
+			if (ops->max_wait_ns && until > now + ops->max_wait_ns)
+				until = now + ops->max_wait_ns;
+			if (ops->wait_until)
+				ops->wait_until(opaque, until);
+			else
+				storm_wait_until(until);
+			continue;
+		}
+		why = ops->fire(opaque, now);
+		if (why) {
+			s.reason = why;
+			break;
+		}
+		uint64_t late = p->rate > 0 ? now - due : 0;
+		if (late > s.max_late_ns)
+			s.max_late_ns = late;
+		s.sum_late_ns += late;
+		s.sent++;
+		due = start_ns + storm_sched_next(&sched);
+		if (ops->after)
+			ops->after(opaque, &s, now);
+	}
+	*out = s;
+}
