@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "vmm/control/storm_sched.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/event_loop.h"
 
 /* The wait sleeps until shortly before an event and spins the rest of the
@@ -15,13 +16,6 @@
  * so each thread tracks its own (a running average, x2 for safety). */
 #define STORM_MIN_EARLY_NS 5000ull
 #define STORM_MAX_EARLY_NS 1000000ull
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#endif
-}
 
 /* Until CLOCK_MONOTONIC reaches t_ns: sleep most of the way, spin the rest. */
 void storm_wait_until(uint64_t t_ns)
@@ -47,7 +41,7 @@ void storm_wait_until(uint64_t t_ns)
 	 * this host CPU run: on an oversubscribed host a pure spin would slow the
 	 * guest the storm is measuring. */
 	while (monotonic_ns() < t_ns) {
-		cpu_relax();
+		arch_cpu_relax();
 		sched_yield();
 	}
 }

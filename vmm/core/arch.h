@@ -81,6 +81,8 @@ struct arch_vcpu_counter {
 	bool exit_kind;
 };
 unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *out, unsigned max);
+/* A spin-wait hint for the host CPU (x86: pause), in busy loops of any thread. */
+void arch_cpu_relax(void);
 /* Print the vCPU's registers (crash reports). */
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out);
 /*

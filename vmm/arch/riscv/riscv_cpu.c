@@ -135,6 +135,12 @@ unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *o
 	return n;
 }
 
+/* No hint, as before: Zihintpause (pause) is not part of rv64gc, the cross
+ * compiler's default target. */
+void arch_cpu_relax(void)
+{
+}
+
 /* RISC-V has no NMI a hypervisor can inject (KVM has no KVM_NMI here): the
  * request is refused and, as before, counted as failed with a warning. */
 int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen)

@@ -88,6 +88,11 @@ int arch_vcpu_start(struct vcpu *vcpu)
 	return 0;
 }
 
+void arch_cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
 int arch_vcpu_inject_nmi(struct vcpu *vcpu, char *err, size_t errlen)
 {
 	if (ioctl(vcpu->fd, KVM_NMI, 0) < 0) {
