@@ -2,8 +2,9 @@
 /*
  * Boot and CPU set-up checks: the boot protocol and the device tree, our
  * trap vector, our page tables, the exception code table, the SBI
- * implementation. x86-only checks of the same groups are reported as
- * skipped with the RISC-V counterpart named.
+ * implementation. The x86-only checks of the cpu group (descriptor
+ * tables, IDT gates) are not built for this port; cpu.trap_vector and
+ * cpu.vectored_mode are their RISC-V counterparts.
  */
 #include <irqvm/abi.h>
 
@@ -100,18 +101,6 @@ TEST_CASE(boot, device_tree, 103)
 	tap_ok(ok, "device tree: timebase %lu Hz, %u cpu node(s) with hart ids 0..%u, riscv,isa, "
 		   "mmu-type, devices at the board's addresses",
 	       (unsigned long)m->timebase_hz, m->cpu_nodes, m->nr_harts - 1);
-}
-
-TEST_CASE(cpu, descriptor_tables, 200)
-{
-	tap_skip("x86 only: RISC-V has no GDT/IDT/TSS; traps enter through stvec (cpu.trap_vector)",
-		 "own GDT, IDT (256 gates) and TSS loaded");
-}
-
-TEST_CASE(cpu, idt_gates, 201)
-{
-	tap_skip("x86 only: RISC-V has no gates; vectored stvec is checked in cpu.vectored_mode",
-		 "IDT gate types, DPLs and IST stacks");
 }
 
 static bool expect_page(const char *what, uint64_t va, uint64_t want)

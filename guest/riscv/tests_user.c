@@ -182,12 +182,6 @@ TEST_CASE(exceptions, alignment_check, 316)
 
 /* ------------------------------------------------------------------ */
 
-TEST_CASE(syscall, insn_probe, 500)
-{
-	tap_skip("x86 only: RISC-V has a single system call instruction, ecall",
-		 "syscall/sysretq probe");
-}
-
 /* Every call entered through ecall. */
 static bool ecall_path_ok(const struct task *t)
 {
@@ -199,12 +193,6 @@ static bool ecall_path_ok(const struct task *t)
 TEST_CASE(syscall, ecall, 501)
 {
 	utest_syscalls(ecall_path_ok);
-}
-
-TEST_CASE(syscall, syscall_insn, 502)
-{
-	tap_skip("x86 only: RISC-V has a single system call instruction, ecall (syscall.ecall)",
-		 "syscalls via a second system call instruction");
 }
 
 /* ------------------------------------------------------------------ */
@@ -219,13 +207,6 @@ TEST_CASE(signal, pf_upcall, 600)
 	ok = ok && tap_expect(log.addr == u_target, "addr %#lx", (unsigned long)log.addr);
 	tap_ok(ok, "user load page fault -> SIGSEGV upcall with stval as the address, sigreturn "
 		   "resumes");
-}
-
-TEST_CASE(signal, de_upcall, 601)
-{
-	tap_skip("RISC-V integer division by zero does not trap (exceptions.divide_error), so "
-		 "there is no SIGFPE to deliver",
-		 "user divide error -> SIGFPE upcall");
 }
 
 TEST_CASE(signal, ud_upcall, 602)
