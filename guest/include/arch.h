@@ -162,18 +162,26 @@ bool arch_test_write_faults(volatile uint8_t *p);
 
 /* --- Hooks for the common user-mode tests (common/tests_user.c) --- */
 
-/* What the port's user-mode signal handler (u_sig_handler) recorded of
- * its last upcall, in a common layout: `code` is the exception vector or
- * cause, `saved_pc` the pc in the interrupted context, `marked_pc` the pc
- * the fault program named in its marker register (uprog.h). */
+/* What the common user-mode signal handler (u_sig_handler,
+ * common/user_progs.c) recorded of its last upcall, in u_sig_log
+ * (user_progs.h): `code` is the exception vector or cause, `saved_pc` the
+ * pc in the interrupted context, `marked_pc` the pc the fault program
+ * named in its marker register (the port's uprog.h). */
 struct usig_log {
 	uint64_t count;
 	uint64_t signo, code, error_code, addr, pc;
 	uint64_t saved_pc, marked_pc;
 };
 
-void arch_usig_log_clear(void);
-void arch_usig_log_read(struct usig_log *log);
+/* The handler's only port-specific part: which fields of the saved user
+ * context (struct user_regs, the port's uprog.h) are the pc and the
+ * fault programs' marker and resume registers (x86 rip, r12, r13;
+ * RISC-V pc, s2, s3). They run in user mode, so the port puts them in
+ * .user_text (its user_progs.c). */
+struct user_regs;
+uint64_t arch_uregs_pc(const struct user_regs *regs);
+uint64_t arch_uregs_marker(const struct user_regs *regs);
+void arch_uregs_resume(struct user_regs *regs); /* pc = the resume register */
 
 /* How the diagnostics name an exception's code ("vector", "scause") and
  * the saved user pc ("rip", "pc"). */

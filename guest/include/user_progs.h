@@ -21,6 +21,9 @@
 struct user_siginfo;
 struct user_regs; /* the port's saved user context */
 
+struct usig_log; /* arch.h */
+
+extern struct usig_log u_sig_log; /* what u_sig_handler saw (in .user_data) */
 extern uint64_t u_target;    /* an address the programs use (a kernel buffer here) */
 extern int64_t u_results[8]; /* u_prog_syscalls' return values */
 
@@ -31,6 +34,8 @@ void u_prog_sigreturn(uint64_t unused);
  * into u_results[0..4], then exit 0. */
 void u_prog_syscalls(uint64_t unused);
 
+/* Records the upcall in u_sig_log and resumes where the fault program
+ * asked (its resume register). */
 void u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs);
 void u_sig_handler_faults(int signo, struct user_siginfo *info, struct user_regs *regs);
 

@@ -3,14 +3,12 @@
  * Hooks for the common tests (arch.h): a vector of the software
  * interrupt's set kept for the tests' self-IPIs (irqvm's RISC-V board has
  * no MSI path yet, so there is no device-like interrupt), page
- * permissions, a write probe, and the user-mode tests' view of the
- * signal handler's log.
+ * permissions, a write probe. The signal handler's log is common
+ * (common/user_progs.c).
  */
 #include "arch.h"
-#include "kstring.h"
 #include "paging.h"
 #include "trap.h"
-#include "uprog.h"
 #include "vectors.h"
 
 const unsigned int arch_test_hardirq_vector = RV_VEC_TEST_HARDIRQ;
@@ -44,21 +42,3 @@ bool arch_test_write_faults(volatile uint8_t *p)
 
 const char arch_exc_code_name[] = "scause";
 const char arch_user_pc_name[] = "pc";
-
-void arch_usig_log_clear(void)
-{
-	memset(&u_sig_log, 0, sizeof(u_sig_log));
-}
-
-/* The marker register is s2 (uprog.h). */
-void arch_usig_log_read(struct usig_log *log)
-{
-	log->count = u_sig_log.count;
-	log->signo = u_sig_log.signo;
-	log->code = u_sig_log.vector;
-	log->error_code = u_sig_log.error_code;
-	log->addr = u_sig_log.addr;
-	log->pc = u_sig_log.pc;
-	log->saved_pc = u_sig_log.regs_pc;
-	log->marked_pc = u_sig_log.regs_s2;
-}

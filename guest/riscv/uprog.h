@@ -41,14 +41,6 @@ struct user_regs {
 	uint64_t pc;
 };
 
-/* What u_sig_handler saw. */
-struct u_sig_log {
-	uint64_t count;
-	uint64_t signo, vector, error_code, addr, pc;
-	uint64_t regs_pc, regs_s2;
-};
-
-extern struct u_sig_log u_sig_log;
 extern uint64_t u_target;     /* address the read/write/jump programs use */
 extern int64_t u_results[8];  /* u_prog_syscalls' return values */
 extern uint64_t u_value;      /* what some programs compute */
@@ -70,8 +62,6 @@ void u_prog_csr(uint64_t handler);
 void u_prog_fpu(uint64_t handler);
 void u_prog_misaligned(uint64_t handler);
 
-void u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs);
-void u_sig_handler_faults(int signo, struct user_siginfo *info, struct user_regs *regs);
 void u_sigreturn_trampoline(void);
 #endif
 

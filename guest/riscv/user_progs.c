@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * User-mode programs written in C: the system call hook of the common
- * u_prog_syscalls (common/user_progs.c), the signal handler and the busy
- * loop of the scheduler tests. Everything here runs in U-mode (see uprog.h
+ * u_prog_syscalls (common/user_progs.c), the registers the common signal
+ * handler reads (arch.h, arch_uregs_*) and the busy loop of the scheduler
+ * tests. Everything here runs in U-mode (see uprog.h
  * for the rules).
  */
 #include "arch.h"
@@ -10,7 +11,6 @@
 #include "user_progs.h"
 #include "uthread.h"
 
-struct u_sig_log u_sig_log __user_data;
 uint64_t u_target __user_data;
 int64_t u_results[8] __user_data;
 uint64_t u_value __user_data;
@@ -32,17 +32,20 @@ long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 	return r_a0;
 }
 
-/* Records what it was given and resumes where the program asked (s3). */
-void __user_text u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs)
+/* The fault programs (uprog.h) name the pc the handler must see in s2
+ * and where it should resume in s3. */
+uint64_t __user_text arch_uregs_pc(const struct user_regs *regs)
 {
-	u_sig_log.count++;
-	u_sig_log.signo = (uint64_t)signo;
-	u_sig_log.vector = info->vector;
-	u_sig_log.error_code = info->error_code;
-	u_sig_log.addr = info->addr;
-	u_sig_log.pc = info->pc;
-	u_sig_log.regs_pc = regs->pc;
-	u_sig_log.regs_s2 = regs->s2;
+	return regs->pc;
+}
+
+uint64_t __user_text arch_uregs_marker(const struct user_regs *regs)
+{
+	return regs->s2;
+}
+
+void __user_text arch_uregs_resume(struct user_regs *regs)
+{
 	regs->pc = regs->s3;
 }
 

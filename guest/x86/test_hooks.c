@@ -2,16 +2,14 @@
 /*
  * Hooks for the common tests (arch.h): a free vector for self-IPIs, a
  * device-like interrupt (an MSI written by irqvm's test device and
- * delivered like any device's MSI), page permissions, a write probe, and
- * the user-mode tests' view of the signal handler's log.
+ * delivered like any device's MSI), page permissions, a write probe. The
+ * signal handler's log is common (common/user_progs.c).
  */
 #include "arch.h"
-#include "kstring.h"
 #include "lapic.h"
 #include "paging.h"
 #include "testdev.h"
 #include "trap.h"
-#include "uprog.h"
 
 const unsigned int arch_test_hardirq_vector = 0xf8u;
 const char arch_device_irq_name[] = "MSI from the test device";
@@ -44,21 +42,3 @@ bool arch_test_write_faults(volatile uint8_t *p)
 
 const char arch_exc_code_name[] = "vector";
 const char arch_user_pc_name[] = "rip";
-
-void arch_usig_log_clear(void)
-{
-	memset(&u_sig_log, 0, sizeof(u_sig_log));
-}
-
-/* The marker register is r12 (uprog.h). */
-void arch_usig_log_read(struct usig_log *log)
-{
-	log->count = u_sig_log.count;
-	log->signo = u_sig_log.signo;
-	log->code = u_sig_log.vector;
-	log->error_code = u_sig_log.error_code;
-	log->addr = u_sig_log.addr;
-	log->pc = u_sig_log.pc;
-	log->saved_pc = u_sig_log.regs_rip;
-	log->marked_pc = u_sig_log.regs_r12;
-}

@@ -35,16 +35,8 @@ struct user_regs {
 	uint64_t rip, rflags, rsp;
 };
 
-/* What u_sig_handler saw. */
-struct u_sig_log {
-	uint64_t count;
-	uint64_t signo, vector, error_code, addr, pc;
-	uint64_t regs_rip, regs_r12;
-};
-
 enum { U_SYSCALL_INT80 = 0, U_SYSCALL_INSN = 1 };
 
-extern struct u_sig_log u_sig_log;
 extern uint64_t u_syscall_mode; /* U_SYSCALL_* */
 extern uint64_t u_target;       /* address the read/jump programs use */
 extern uint64_t u_spin_cycles;  /* TSC cycles u_prog_spin measured */
@@ -67,8 +59,6 @@ void u_prog_int81(uint64_t handler);
 void u_prog_x87(uint64_t handler);
 void u_prog_misaligned(uint64_t handler);
 
-void u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs);
-void u_sig_handler_faults(int signo, struct user_siginfo *info, struct user_regs *regs);
 void u_sigreturn_trampoline(void);
 #endif
 

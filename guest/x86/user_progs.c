@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * User-mode programs written in C: the system call hook of the common
- * u_prog_syscalls (common/user_progs.c) and the signal handler.
+ * u_prog_syscalls (common/user_progs.c) and the registers the common
+ * signal handler reads (arch.h, arch_uregs_*).
  * Everything here runs in ring 3 (see uprog.h for the rules).
  */
 #include "arch.h"
 #include "uprog.h"
 #include "user_progs.h"
 
-struct u_sig_log u_sig_log __user_data;
 uint64_t u_syscall_mode __user_data;
 uint64_t u_target __user_data;
 uint64_t u_spin_cycles __user_data;
@@ -35,16 +35,19 @@ long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 	return ret;
 }
 
-/* Records what it was given and resumes where the program asked (r13). */
-void __user_text u_sig_handler(int signo, struct user_siginfo *info, struct user_regs *regs)
+/* The fault programs (uprog.h) name the pc the handler must see in r12
+ * and where it should resume in r13. */
+uint64_t __user_text arch_uregs_pc(const struct user_regs *regs)
 {
-	u_sig_log.count++;
-	u_sig_log.signo = (uint64_t)signo;
-	u_sig_log.vector = info->vector;
-	u_sig_log.error_code = info->error_code;
-	u_sig_log.addr = info->addr;
-	u_sig_log.pc = info->pc;
-	u_sig_log.regs_rip = regs->rip;
-	u_sig_log.regs_r12 = regs->r12;
+	return regs->rip;
+}
+
+uint64_t __user_text arch_uregs_marker(const struct user_regs *regs)
+{
+	return regs->r12;
+}
+
+void __user_text arch_uregs_resume(struct user_regs *regs)
+{
 	regs->rip = regs->r13;
 }
