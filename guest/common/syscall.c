@@ -7,6 +7,7 @@
 #include "console.h"
 #include "kstring.h"
 #include "panic.h"
+#include "sections.h"
 #include "task.h"
 #include "uapi.h"
 
@@ -22,7 +23,7 @@ static long sys_write(struct task *t, const struct syscall_args *a)
 	(void)t;
 	if (len > SYS_WRITE_MAX)
 		return -EINVAL;
-	if (len && !arch_user_range_ok(buf, len, false))
+	if (len && !user_range_ok(buf, len, false))
 		return -EFAULT;
 	console_write((const char *)buf, len);
 	return (long)len;
@@ -53,7 +54,7 @@ static long sys_sigaction(struct task *t, const struct syscall_args *a)
 {
 	uintptr_t handler = a->arg[0], old = t->sig_handler;
 
-	if (handler && !arch_user_range_ok(handler, 1, false))
+	if (handler && !user_range_ok(handler, 1, false))
 		return -EFAULT;
 	t->sig_handler = handler;
 	return (long)old;

@@ -59,10 +59,6 @@ void arch_cpu_relax(void);
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 
-/* Is [addr, addr+len) ordinary user memory the kernel may read (and write,
- * when write is set) on a user task's behalf? */
-bool arch_user_range_ok(uintptr_t addr, size_t len, bool write);
-
 /* --- Threads, interrupt state and IPIs (sched.c, softirq.c, ...) --- */
 
 struct thread;

@@ -70,15 +70,15 @@ rv_cpu_stacks:
 
 /* User-mode stack for test tasks (mapped user, read-write). */
 	.balign PAGE_SIZE
-	.globl rv_user_stack, rv_user_stack_end
-rv_user_stack:
+	.globl user_stack, user_stack_end
+user_stack:
 	.skip 4 * PAGE_SIZE
-rv_user_stack_end:
+user_stack_end:
 
 /* Never mapped: the page-fault tests touch it. */
 	.balign PAGE_SIZE
-	.globl rv_guard_page
-rv_guard_page:
+	.globl guard_page
+guard_page:
 	.skip PAGE_SIZE
 
 	.section .note.GNU-stack, "", @progbits

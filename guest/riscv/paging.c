@@ -111,9 +111,9 @@ static void map_kernel_sections(void)
 			 PTE_V | PTE_R | PTE_X | PTE_U | PTE_A);
 	map_kernel_range((uintptr_t)__user_data_start, (uintptr_t)__user_data_end,
 			 PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
-	map_kernel_range((uintptr_t)rv_user_stack, (uintptr_t)rv_user_stack_end,
+	map_kernel_range((uintptr_t)user_stack, (uintptr_t)user_stack_end,
 			 PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
-	map_kernel_range((uintptr_t)rv_guard_page, (uintptr_t)rv_guard_page + PAGE_SIZE, 0);
+	map_kernel_range((uintptr_t)guard_page, (uintptr_t)guard_page + PAGE_SIZE, 0);
 	for (unsigned int cpu = 0; cpu < RV_MAX_CPUS; cpu++) {
 		uint64_t s = (uintptr_t)cpu_stack_block(cpu);
 

@@ -125,9 +125,9 @@ TEST_CASE(cpu, page_tables, 202)
 	ok &= expect_page("rodata", (uintptr_t)__text_end, r);
 	ok &= expect_page("user text", (uintptr_t)__user_text_start, r | PTE_X | PTE_U);
 	ok &= expect_page("user data", (uintptr_t)__user_data_start, rw | PTE_U);
-	ok &= expect_page("user stack", (uintptr_t)rv_user_stack, rw | PTE_U);
+	ok &= expect_page("user stack", (uintptr_t)user_stack, rw | PTE_U);
 	ok &= expect_page("kernel data", (uintptr_t)&percpu[0], rw);
-	ok &= expect_page("guard page", (uintptr_t)rv_guard_page, 0);
+	ok &= expect_page("guard page", (uintptr_t)guard_page, 0);
 	ok &= expect_page("stack guard", (uintptr_t)(stacks + RV_STACK_GUARD0), 0);
 	ok &= expect_page("kernel stack", (uintptr_t)(stacks + RV_KSTACK_BASE), rw);
 	ok &= expect_page("high RAM", IRQVM_RV_RAM_BASE + boot_params.mem[0].size - 4096, rw);

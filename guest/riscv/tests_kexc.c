@@ -153,7 +153,7 @@ TEST_CASE(exceptions, gp_noncanonical, 305)
 
 TEST_CASE(exceptions, pf_not_present, 311)
 {
-	tap_ok(load_faults(EXC_LOAD_PAGE_FAULT, (uintptr_t)rv_guard_page + 0x10),
+	tap_ok(load_faults(EXC_LOAD_PAGE_FAULT, (uintptr_t)guard_page + 0x10),
 	       "load from an unmapped page in S-mode: load page fault, stval = address, sepc at "
 	       "the load");
 }

@@ -24,6 +24,6 @@ TEST_CASE(selftest, forced_panic, 991)
 		return;
 	/* A load from the unmapped guard page with no exception-table entry:
 	 * the kernel must bail out with a register dump. */
-	(void)*(volatile uint64_t *)(uintptr_t)rv_guard_page;
+	(void)*(volatile uint64_t *)(uintptr_t)guard_page;
 	tap_ok(false, "an unexpected page fault in S-mode did not panic");
 }

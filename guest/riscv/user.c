@@ -35,23 +35,6 @@ STATIC_ASSERT(__builtin_offsetof(struct user_regs, t6) == __builtin_offsetof(str
 unsigned long rv_fpu_traps;
 static unsigned int next_pid = 1;
 
-static bool within(uintptr_t addr, uintptr_t end, const void *lo, const void *hi)
-{
-	return addr >= (uintptr_t)lo && end <= (uintptr_t)hi;
-}
-
-bool arch_user_range_ok(uintptr_t addr, size_t len, bool write)
-{
-	uintptr_t end;
-
-	if (__builtin_add_overflow(addr, len, &end))
-		return false;
-	if (!write && within(addr, end, __user_text_start, __user_text_end))
-		return true;
-	return within(addr, end, __user_data_start, __user_data_end) ||
-	       within(addr, end, rv_user_stack, rv_user_stack_end);
-}
-
 int user_task_run(struct task *t, const char *name, void (*entry)(uint64_t), uint64_t arg)
 {
 	unsigned long flags = arch_irq_save();
@@ -60,7 +43,7 @@ int user_task_run(struct task *t, const char *name, void (*entry)(uint64_t), uin
 	t->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 	t->name = name;
 	task_set_current(t);
-	rv_user_enter(&this_cpu()->user_kernel_sp, (uintptr_t)entry, (uintptr_t)rv_user_stack_end,
+	rv_user_enter(&this_cpu()->user_kernel_sp, (uintptr_t)entry, (uintptr_t)user_stack_end,
 		      arg);
 	/* The kernel has no FP state to keep: off again for the next task. */
 	csr_clear(sstatus, SSTATUS_FS);
@@ -100,11 +83,11 @@ static bool insn_is_fp(const struct trap_frame *f)
 	unsigned int op;
 
 	if (!insn) {
-		if (!arch_user_range_ok(f->sepc, 2, false))
+		if (!user_range_ok(f->sepc, 2, false))
 			return false;
 		insn = *(const uint16_t *)(uintptr_t)f->sepc;
 		if ((insn & 3) == 3) {
-			if (!arch_user_range_ok(f->sepc, 4, false))
+			if (!user_range_ok(f->sepc, 4, false))
 				return false;
 			insn |= (uint32_t)*(const uint16_t *)(uintptr_t)(f->sepc + 2) << 16;
 		}
@@ -146,7 +129,7 @@ static bool signal_deliver(struct task *t, struct trap_frame *f, int sig)
 	if (f->sp < USER_STACK_SKIP + sizeof(*sf) + 32)
 		return false;
 	sp = ALIGN_DOWN(f->sp - USER_STACK_SKIP - sizeof(*sf), 16);
-	if (!arch_user_range_ok(sp, sizeof(*sf), true))
+	if (!user_range_ok(sp, sizeof(*sf), true))
 		return false;
 
 	/* sstatus.SUM is set: the kernel writes the range-checked user
@@ -174,7 +157,7 @@ long arch_sigreturn(struct task *t, struct trap_frame *f)
 {
 	struct rv_sigframe *sf = (struct rv_sigframe *)(uintptr_t)t->sigframe;
 
-	if (!arch_user_range_ok(t->sigframe, sizeof(*sf), true))
+	if (!user_range_ok(t->sigframe, sizeof(*sf), true))
 		task_kill(t, SIGSEGV);
 	/* Only user addresses: anything else would fault on the way back
 	 * in U-mode anyway, but need not be reached at all. */

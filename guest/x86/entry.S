@@ -68,15 +68,15 @@ x86_cpu_stacks:
 
 /* User-mode stack for test tasks (mapped user, no-execute). */
 	.balign PAGE_SIZE
-	.globl x86_user_stack, x86_user_stack_end
-x86_user_stack:
+	.globl user_stack, user_stack_end
+user_stack:
 	.skip 4 * PAGE_SIZE
-x86_user_stack_end:
+user_stack_end:
 
 /* Never mapped: the #PF tests touch it. */
 	.balign PAGE_SIZE
-	.globl x86_guard_page
-x86_guard_page:
+	.globl guard_page
+guard_page:
 	.skip PAGE_SIZE
 
 	.section .note.GNU-stack, "", @progbits

@@ -57,9 +57,9 @@ static void map_low(const struct boot_params *bp)
 	map_low_range((uint64_t)__user_text_start, (uint64_t)__user_text_end, PTE_P | PTE_U);
 	map_low_range((uint64_t)__user_data_start, (uint64_t)__user_data_end,
 		      PTE_P | PTE_W | PTE_U | PTE_NX);
-	map_low_range((uint64_t)x86_user_stack, (uint64_t)x86_user_stack_end,
+	map_low_range((uint64_t)user_stack, (uint64_t)user_stack_end,
 		      PTE_P | PTE_W | PTE_U | PTE_NX);
-	map_low_range((uint64_t)x86_guard_page, (uint64_t)x86_guard_page + 4096, 0);
+	map_low_range((uint64_t)guard_page, (uint64_t)guard_page + 4096, 0);
 	for (unsigned int cpu = 0; cpu < X86_MAX_CPUS; cpu++) {
 		uint64_t s = (uint64_t)cpu_stack_block(cpu);
 

@@ -33,7 +33,7 @@ bool syscall_int80_at(const struct trap_frame *f)
 {
 	const uint8_t *p = (const uint8_t *)f->rip;
 
-	return arch_user_range_ok(f->rip, 2, false) && p[0] == 0xcd &&
+	return user_range_ok(f->rip, 2, false) && p[0] == 0xcd &&
 	       p[1] == X86_SYSCALL_VECTOR;
 }
 

@@ -134,9 +134,9 @@ TEST_CASE(cpu, page_tables, 202)
 	ok &= expect_page("user text", (uint64_t)__user_text_start, PTE_P | PTE_U);
 	ok &= expect_page("user data", (uint64_t)__user_data_start,
 			  PTE_P | PTE_W | PTE_U | PTE_NX);
-	ok &= expect_page("user stack", (uint64_t)x86_user_stack, PTE_P | PTE_W | PTE_U | PTE_NX);
+	ok &= expect_page("user stack", (uint64_t)user_stack, PTE_P | PTE_W | PTE_U | PTE_NX);
 	ok &= expect_page("kernel data", (uint64_t)&x86_gdt, PTE_P | PTE_W | PTE_NX);
-	ok &= expect_page("guard page", (uint64_t)x86_guard_page, 0);
+	ok &= expect_page("guard page", (uint64_t)guard_page, 0);
 	ok &= expect_page("stack guard", (uint64_t)(stacks + X86_STACK_GUARD0), 0);
 	ok &= expect_page("kernel stack", (uint64_t)(stacks + X86_KSTACK_BASE),
 			  PTE_P | PTE_W | PTE_NX);

@@ -206,7 +206,7 @@ static bool expect_pf(unsigned long seq, uint64_t insn, uint64_t addr, uint64_t 
 TEST_CASE(exceptions, pf_not_present, 311)
 {
 	unsigned long seq = trap_seq();
-	uint64_t insn, addr = (uint64_t)x86_guard_page + 0x10;
+	uint64_t insn, addr = (uint64_t)guard_page + 0x10;
 
 	__asm__ __volatile__("leaq 1f(%%rip), %0\n"
 			     "1:\tmovq (%1), %%rcx\n"

@@ -31,23 +31,6 @@ struct x86_sigframe {
 
 static unsigned int next_pid = 1;
 
-static bool within(uintptr_t addr, uintptr_t end, const void *lo, const void *hi)
-{
-	return addr >= (uintptr_t)lo && end <= (uintptr_t)hi;
-}
-
-bool arch_user_range_ok(uintptr_t addr, size_t len, bool write)
-{
-	uintptr_t end;
-
-	if (__builtin_add_overflow(addr, len, &end))
-		return false;
-	if (!write && within(addr, end, __user_text_start, __user_text_end))
-		return true;
-	return within(addr, end, __user_data_start, __user_data_end) ||
-	       within(addr, end, x86_user_stack, x86_user_stack_end);
-}
-
 int user_task_run(struct task *t, const char *name, void (*entry)(uint64_t), uint64_t arg)
 {
 	struct percpu *pc = this_cpu();
@@ -58,7 +41,7 @@ int user_task_run(struct task *t, const char *name, void (*entry)(uint64_t), uin
 	task_set_current(t);
 	/* RSP as if the entry had been called: (rsp + 8) % 16 == 0. */
 	x86_user_enter(&pc->user_kernel_rsp, (uint64_t)entry,
-		       (uint64_t)x86_user_stack_end - 8, arg);
+		       (uint64_t)user_stack_end - 8, arg);
 	task_set_current(NULL);
 	return t->exit_status;
 }
@@ -146,7 +129,7 @@ static bool signal_deliver(struct task *t, struct trap_frame *f, int sig)
 		return false; /* no handler, or faulted inside the handler */
 	sp = ALIGN_DOWN(f->rsp - USER_STACK_SKIP - sizeof(*sf), 16) - 8;
 	if (f->rsp < USER_STACK_SKIP + sizeof(*sf) + 32 ||
-	    !arch_user_range_ok(sp, sizeof(*sf), true))
+	    !user_range_ok(sp, sizeof(*sf), true))
 		return false;
 
 	/* No SMAP here (CR4 is the VMM's PAE|PGE), so the kernel writes the
@@ -175,7 +158,7 @@ long arch_sigreturn(struct task *t, struct trap_frame *f)
 {
 	struct x86_sigframe *sf = (struct x86_sigframe *)t->sigframe;
 
-	if (!arch_user_range_ok(t->sigframe, sizeof(*sf), true))
+	if (!user_range_ok(t->sigframe, sizeof(*sf), true))
 		task_kill(t, SIGSEGV);
 	/* A non-canonical RIP or RSP would make our iretq fault in ring 0. */
 	if (sf->regs.rip >= USER_ADDR_LIMIT || sf->regs.rsp >= USER_ADDR_LIMIT)
