@@ -3,7 +3,7 @@
  * The user-mode code whose logic is the same on every port: the system
  * call program and the signal handler. It runs in user mode, so it
  * reaches the kernel only through arch_user_syscall() and the port's
- * register accessors (arch_uregs_*), all in .user_text.
+ * register hook (arch_uregs_upcall), all in .user_text.
  */
 #include "arch.h"
 #include "uapi.h"
@@ -32,7 +32,5 @@ void __user_text u_sig_handler(int signo, struct user_siginfo *info, struct user
 	u_sig_log.error_code = info->error_code;
 	u_sig_log.addr = info->addr;
 	u_sig_log.pc = info->pc;
-	u_sig_log.saved_pc = arch_uregs_pc(regs);
-	u_sig_log.marked_pc = arch_uregs_marker(regs);
-	arch_uregs_resume(regs);
+	arch_uregs_upcall(regs, &u_sig_log);
 }

@@ -172,12 +172,11 @@ struct usig_log {
 /* The handler's only port-specific part: which fields of the saved user
  * context (struct user_regs, the port's uprog.h) are the pc and the
  * fault programs' marker and resume registers (x86 rip, r12, r13;
- * RISC-V pc, s2, s3). They run in user mode, so the port puts them in
- * .user_text (its user_progs.c). */
+ * RISC-V pc, s2, s3). Records the pc as log->saved_pc and the marker as
+ * log->marked_pc, then sets the pc to the resume register. Runs in user
+ * mode, so the port puts it in .user_text (its user_progs.c). */
 struct user_regs;
-uint64_t arch_uregs_pc(const struct user_regs *regs);
-uint64_t arch_uregs_marker(const struct user_regs *regs);
-void arch_uregs_resume(struct user_regs *regs); /* pc = the resume register */
+void arch_uregs_upcall(struct user_regs *regs, struct usig_log *log);
 
 /* How the diagnostics name an exception's code ("vector", "scause") and
  * the saved user pc ("rip", "pc"). */

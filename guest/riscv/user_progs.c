@@ -2,7 +2,7 @@
 /*
  * User-mode programs written in C: the system call hook of the common
  * u_prog_syscalls (common/user_progs.c), the registers the common signal
- * handler reads (arch.h, arch_uregs_*) and the busy loop of the scheduler
+ * handler reads (arch.h, arch_uregs_upcall) and the busy loop of the scheduler
  * tests. Everything here runs in U-mode (see uprog.h
  * for the rules).
  */
@@ -34,18 +34,10 @@ long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 
 /* The fault programs (uprog.h) name the pc the handler must see in s2
  * and where it should resume in s3. */
-uint64_t __user_text arch_uregs_pc(const struct user_regs *regs)
+void __user_text arch_uregs_upcall(struct user_regs *regs, struct usig_log *log)
 {
-	return regs->pc;
-}
-
-uint64_t __user_text arch_uregs_marker(const struct user_regs *regs)
-{
-	return regs->s2;
-}
-
-void __user_text arch_uregs_resume(struct user_regs *regs)
-{
+	log->saved_pc = regs->pc;
+	log->marked_pc = regs->s2;
 	regs->pc = regs->s3;
 }
 

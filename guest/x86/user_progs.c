@@ -2,7 +2,7 @@
 /*
  * User-mode programs written in C: the system call hook of the common
  * u_prog_syscalls (common/user_progs.c) and the registers the common
- * signal handler reads (arch.h, arch_uregs_*).
+ * signal handler reads (arch.h, arch_uregs_upcall).
  * Everything here runs in ring 3 (see uprog.h for the rules).
  */
 #include "arch.h"
@@ -37,17 +37,9 @@ long __user_text arch_user_syscall(long nr, long a0, long a1, long a2)
 
 /* The fault programs (uprog.h) name the pc the handler must see in r12
  * and where it should resume in r13. */
-uint64_t __user_text arch_uregs_pc(const struct user_regs *regs)
+void __user_text arch_uregs_upcall(struct user_regs *regs, struct usig_log *log)
 {
-	return regs->rip;
-}
-
-uint64_t __user_text arch_uregs_marker(const struct user_regs *regs)
-{
-	return regs->r12;
-}
-
-void __user_text arch_uregs_resume(struct user_regs *regs)
-{
+	log->saved_pc = regs->rip;
+	log->marked_pc = regs->r12;
 	regs->rip = regs->r13;
 }
