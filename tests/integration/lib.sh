@@ -41,3 +41,13 @@ it_check() { # name condition-status reason
 }
 
 it_diag() { sed 's/^/# /'; }
+
+# it_finish NAME: the end of every suite, in one place so that they cannot
+# drift apart: the trailing plan "1..N", the summary line
+# "NAME: N passed, N failed, N skipped[, N todo]" that tests/run-all.sh
+# reads, and status 0 only when nothing failed.
+it_finish() {
+	echo "1..$IT_N"
+	echo "$1: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped$(it_todo_summary)"
+	[ "$IT_FAIL" -eq 0 ]
+}

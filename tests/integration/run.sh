@@ -87,6 +87,4 @@ for cfg in tests/configs/*.json; do
 	run_guest "$(basename "$cfg" .json)" "$cfg"
 done
 
-echo "1..$IT_N"
-echo "integration: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped$(it_todo_summary)"
-[ "$IT_FAIL" -eq 0 ]
+it_finish integration

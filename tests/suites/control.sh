@@ -166,8 +166,7 @@ if [ -z "$GUEST" ] && [ "$CONTROL_GUEST" != bundled ]; then
 fi
 if [ -z "$GUEST" ]; then
 	it_not_ok "a serve guest is available" "no serve-mode kernel and the stub does not build: $(head -3 "$LOG/stub.err")"
-	echo "1..$IT_N"
-	echo "control: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
+	it_finish control
 	exit 1
 fi
 echo "# guest: $GUEST ($GUEST_KERNEL${GUEST_CMDLINE:+, cmdline $GUEST_CMDLINE})"
@@ -586,6 +585,4 @@ else
 	it_skip "valgrind: the control socket has no leaks" "valgrind is not installed"
 fi
 
-echo "1..$IT_N"
-echo "control: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-[ "$IT_FAIL" -eq 0 ]
+it_finish control

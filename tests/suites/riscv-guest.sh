@@ -24,9 +24,7 @@ CONFIG=configs/riscv-demo.json
 echo "TAP version 13"
 
 finish() {
-	echo "1..$IT_N"
-	echo "$name: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-	[ "$IT_FAIL" -eq 0 ]
+	it_finish "$name"
 	exit
 }
 

@@ -18,6 +18,4 @@ if [ "$st" -eq 0 ]; then
 	grep -q "hello from VS-mode" "$LOG/riscv-smoke.log"
 	it_check "the VS-mode guest's SBI console output reaches the host" $? "no greeting in the log"
 fi
-echo "1..$IT_N"
-echo "riscv-host: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-[ "$IT_FAIL" -eq 0 ]
+it_finish riscv-host

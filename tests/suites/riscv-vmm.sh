@@ -21,9 +21,7 @@ GUESTS=$RV_BUILD/tests/riscv
 echo "TAP version 13"
 
 finish() {
-	echo "1..$IT_N"
-	echo "$name: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-	[ "$IT_FAIL" -eq 0 ]
+	it_finish "$name"
 	exit
 }
 

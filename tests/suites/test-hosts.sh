@@ -58,6 +58,4 @@ if [ "${IRQVM_TEST_HOST:-auto}" = nested ] || ! kvm=$(build/kvm-usable); then
 else
 	it_skip "x86-64 test host self-test" "the x86 suites run directly on this machine's /dev/kvm (${kvm#usable: }); the test host is not used"
 fi
-echo "1..$IT_N"
-echo "test-hosts: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-[ "$IT_FAIL" -eq 0 ]
+it_finish test-hosts

@@ -137,6 +137,4 @@ else
 	it_skip "valgrind: a guest run of every test group has no leaks" "valgrind is not installed"
 fi
 
-echo "1..$IT_N"
-echo "vmm: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
-[ "$IT_FAIL" -eq 0 ]
+it_finish vmm
