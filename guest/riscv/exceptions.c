@@ -64,16 +64,6 @@ const char *rv_interrupt_name(unsigned long code)
 	}
 }
 
-extern const struct extable_entry __extable_start[], __extable_end[];
-
-uint64_t extable_lookup(uint64_t pc)
-{
-	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-		if (e->insn == pc)
-			return e->fixup;
-	return 0;
-}
-
 unsigned int insn_length_at(uint64_t pc)
 {
 	/* Instructions are 2-byte aligned with the C extension; the low two

@@ -11,6 +11,7 @@
 
 #include "compiler.h"
 #include "csr.h"
+#include "extable.h" /* EXTABLE() for the tests, extable_lookup() */
 #include "layout.h"
 
 /* What the entry code (trap.S) saves: x1..x31, the trap CSRs, and the
@@ -88,23 +89,11 @@ struct ecall_record {
 	unsigned long count;
 };
 
-/* Exception table: an S-mode exception at `insn` resumes at `fixup`. Used
- * by the tests to provoke exceptions deliberately and carry on:
+/* Exception table (extable.h): an S-mode exception at an EXTABLE()
+ * instruction resumes at its fixup. In C:
  *
  *   __asm__("1: unimp\n 2:\n" EXTABLE(1b, 2b));
  */
-struct extable_entry {
-	uint64_t insn;
-	uint64_t fixup;
-};
-
-#define EXTABLE(insn, fixup)                                                      \
-	".pushsection .extable, \"a\"\n"                                          \
-	".balign 8\n"                                                             \
-	".dword " #insn ", " #fixup "\n"                                          \
-	".popsection\n"
-
-uint64_t extable_lookup(uint64_t pc);
 
 /* Length of the instruction at pc (2 if compressed, else 4). */
 unsigned int insn_length_at(uint64_t pc);

@@ -62,16 +62,6 @@ const char *exc_class_name(enum exc_class c)
 	}
 }
 
-extern const struct extable_entry __extable_start[], __extable_end[];
-
-uint64_t extable_lookup(uint64_t rip)
-{
-	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-		if (e->insn == rip)
-			return e->fixup;
-	return 0;
-}
-
 void trap_describe(const struct trap_frame *f, char *buf, unsigned long size)
 {
 	if (f->vector < X86_NR_EXCEPTIONS) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "extable.h" /* EXTABLE() for the tests, extable_lookup() */
 #include "layout.h"
 
 /* What the entry stubs (vectors.S) save, lowest address first. The last
@@ -91,24 +92,11 @@ struct trap_record {
 	unsigned long seq;   /* bumped on each exception */
 };
 
-/* Exception table: a kernel-mode fault at `insn` resumes at `fixup`. Used
- * by the tests to provoke faults deliberately and carry on. In C:
+/* Exception table (extable.h): a kernel-mode fault at an EXTABLE()
+ * instruction resumes at its fixup. In C:
  *
  *   __asm__("1: ud2\n 2:\n" EXTABLE(1b, 2b));
  */
-struct extable_entry {
-	uint64_t insn;
-	uint64_t fixup;
-};
-
-#define EXTABLE(insn, fixup)                                                      \
-	".pushsection .extable, \"a\"\n"                                          \
-	".balign 8\n"                                                             \
-	".quad " #insn ", " #fixup "\n"                                           \
-	".popsection\n"
-
-/* Finds the fixup for a faulting kernel RIP, 0 if none. */
-uint64_t extable_lookup(uint64_t rip);
 
 /* Entry points in vectors.S / user_entry.S. */
 extern const uint8_t x86_vector_stubs[];
