@@ -20,14 +20,6 @@
 #define IPI_TIMEOUT_US SMP_CALL_TIMEOUT_US
 #define HSM_TIMEOUT_US 1000000u
 
-static bool need_two(const char *what)
-{
-	if (smp_online_count() >= 2)
-		return true;
-	tap_skip("needs 2 harts", "%s", what);
-	return false;
-}
-
 TEST_CASE(smp, all_cpus_online, 700)
 {
 	unsigned int n = boot_params.nr_cpus;
@@ -91,7 +83,7 @@ TEST_CASE(smp, remote_fence, 704)
 	unsigned long mask = 0;
 	long err;
 
-	if (!need_two(what))
+	if (!ktest_need_two_cpus(what))
 		return;
 	for (unsigned int cpu = 1; cpu < rv_machine.nr_harts; cpu++)
 		mask |= 1ul << percpu[cpu].hartid;
@@ -130,7 +122,7 @@ TEST_CASE(smp, hsm_stop_start, 702)
 	bool ok;
 	long err;
 
-	if (!need_two(what))
+	if (!ktest_need_two_cpus(what))
 		return;
 	ktest_begin(&env, false, what);
 	boots = p->boots;
@@ -169,7 +161,7 @@ TEST_CASE(smp, hsm_suspend, 703)
 	struct ktest_env env;
 	bool ok;
 
-	if (!need_two(what))
+	if (!ktest_need_two_cpus(what))
 		return;
 	ktest_begin(&env, false, what);
 	hart_request_suspend(cpu);
