@@ -85,7 +85,9 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 # /dev/kvm, otherwise inside the x86-64 test host, and says which.
 # Caps: several times what each takes on the nested path of a 2-core
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
-# fires 60 s before the cap, so its console log says what it was doing.
+# fires 60 s before the cap, so its console log says what it was doing. A
+# test host whose own kernel hangs (an emulator fault, detected within a
+# minute by its heartbeat) is booted afresh once, and the run says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do
 	case $name in
@@ -96,7 +98,7 @@ for name in integration vmm control; do
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
 		run_suite "$name" "$limit" ci/x86-run --timeout $((limit > 120 ? limit - 60 : 60)) \
-			--log "$BUILD/test-logs/host-$name.log" -- "$cmd"
+			--host-hang-retries 1 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
 	else
 		echo "=== $name: $cmd is missing or not executable: counted as a failure"
 		total_fail=$((total_fail + 1)); suites_failed+=("$name")

@@ -30,6 +30,10 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
+ *	heartbeat DEVICE	while the command runs, a child of init writes
+ *				one byte to DEVICE (a second serial port) every
+ *				2 s: the runner outside takes its silence for a
+ *				hung host kernel, which can print nothing itself
  *	deadline SECONDS	a command still running after this long is a
  *				hang: init prints what every process does
  *				(hang_report.c), kills them all and reports 124
@@ -222,6 +226,7 @@ static struct {
 	char *env[ENV_MAX];
 	int nenv;
 	unsigned deadline; /* seconds; 0: none */
+	char *heartbeat;   /* device path, or NULL */
 } host;
 
 static void __attribute__((noreturn)) setup_failed(void)
@@ -350,6 +355,8 @@ static void read_setup(void)
 			};
 		} else if (nw == 2 && strcmp(w[0], "cwd") == 0 && w[1][0] == '/') {
 			host.cwd = w[1];
+		} else if (nw == 2 && strcmp(w[0], "heartbeat") == 0 && w[1][0] == '/') {
+			host.heartbeat = w[1];
 		} else if (nw == 2 && strcmp(w[0], "deadline") == 0 && parse_seconds(w[1], &host.deadline)) {
 			/* set */
 		} else {
@@ -566,6 +573,38 @@ static void __attribute__((noreturn)) exec_child(char **argv, int err_pipe)
 	_exit(ST_EXEC);
 }
 
+/*
+ * The heartbeat: a child that beats until it is killed. The device is opened
+ * before the command's root replaces ours, and the beats stop by themselves
+ * when the host kernel stops scheduling, which is what they are for.
+ */
+static void start_heartbeat(void)
+{
+	int fd;
+	pid_t pid;
+
+	if (!host.heartbeat)
+		return;
+	fd = open(host.heartbeat, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		say("heartbeat %s: %s (the runner cannot tell a hung host)", host.heartbeat,
+		    strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		say("heartbeat: fork: %s", strerror(errno));
+	} else if (pid == 0) {
+		for (;;) {
+			if (write(fd, ".", 1) < 0) {
+				/* the next beat tries again */
+			}
+			sleep(2);
+		}
+	}
+	close(fd);
+}
+
 static volatile sig_atomic_t deadline_passed;
 
 static void on_deadline(int sig)
@@ -663,6 +702,7 @@ int main(void)
 	argv = read_command();
 	read_setup();
 	check_kvm();
+	start_heartbeat();
 	enter_root();
 	quiet_console();
 	print_command(argv);
