@@ -43,7 +43,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +60,7 @@
 #include <linux/kvm.h>
 
 #include "hang_report.h"
+#include "say.h"
 
 #define CMD_FILE	"/irqvm-cmd"
 #define SETUP_FILE	"/irqvm-host.conf"
@@ -85,25 +85,6 @@ enum init_status {
 	ST_DEADLINE	= 124,	/* the command overran its deadline, as a timeout */
 	ST_EXEC		= 127,	/* the command could not be executed */
 };
-
-/* One write per message so kernel printk output cannot split it as easily. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "irqvm-host: ");
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
-		/* nowhere left to report it */
-	}
-}
 
 static double seconds_since_boot(void)
 {
