@@ -87,7 +87,8 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
 # fires 60 s before the cap, so its console log says what it was doing. A
 # test host whose own kernel hangs (an emulator fault, detected within a
-# minute by its heartbeat) is booted afresh once, and the run says so.
+# minute by its heartbeat) is booted afresh, at most twice, and the run
+# says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do
 	case $name in
@@ -98,7 +99,7 @@ for name in integration vmm control; do
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
 		run_suite "$name" "$limit" ci/x86-run --timeout $((limit > 120 ? limit - 60 : 60)) \
-			--host-hang-retries 1 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
+			--host-hang-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
 	else
 		echo "=== $name: $cmd is missing or not executable: counted as a failure"
 		total_fail=$((total_fail + 1)); suites_failed+=("$name")
