@@ -30,6 +30,8 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
+ *	keep-vm			hold a never-run VM for the host's life
+ *				(keep_vm.c: why the x86 host needs one)
  *	heartbeat DEVICE	while the command runs, a child of init writes
  *				one byte to DEVICE (a second serial port) every
  *				2 s: the runner outside takes its silence for a
@@ -60,6 +62,7 @@
 #include <linux/kvm.h>
 
 #include "hang_report.h"
+#include "keep_vm.h"
 #include "say.h"
 
 #define CMD_FILE	"/irqvm-cmd"
@@ -208,6 +211,7 @@ static struct {
 	int nenv;
 	unsigned deadline; /* seconds; 0: none */
 	char *heartbeat;   /* device path, or NULL */
+	int keep_vm;
 } host;
 
 static void __attribute__((noreturn)) setup_failed(void)
@@ -336,6 +340,8 @@ static void read_setup(void)
 			};
 		} else if (nw == 2 && strcmp(w[0], "cwd") == 0 && w[1][0] == '/') {
 			host.cwd = w[1];
+		} else if (nw == 1 && strcmp(w[0], "keep-vm") == 0) {
+			host.keep_vm = 1;
 		} else if (nw == 2 && strcmp(w[0], "heartbeat") == 0 && w[1][0] == '/') {
 			host.heartbeat = w[1];
 		} else if (nw == 2 && strcmp(w[0], "deadline") == 0 && parse_seconds(w[1], &host.deadline)) {
@@ -683,6 +689,8 @@ int main(void)
 	argv = read_command();
 	read_setup();
 	check_kvm();
+	if (host.keep_vm && keep_vm_open() == 0)
+		say("holding one idle VM for the host's life (keep-vm)");
 	start_heartbeat();
 	enter_root();
 	quiet_console();
