@@ -123,6 +123,18 @@ for extra in "${ordered[@]}"; do
 	run_suite "$(basename "$extra" .sh)" "$(suite_limit 1200)" "$extra"
 done
 
+# What failed, briefly, right above the table: CI shows only the end of
+# the output. A suite's failed checks, or, if it printed none (it was
+# stopped or crashed), the last lines it printed.
+if [ ${#suites_failed[@]} -gt 0 ]; then
+	echo "=== failures (first lines; the whole output is above and in $BUILD/NAME.log)"
+	for name in "${suites_failed[@]}"; do
+		[ -f "$BUILD/$name.log" ] || continue
+		fails=$(grep -E '^(not ok [0-9]+ |\[FAIL\])' "$BUILD/$name.log" | grep -v ' # TODO ' | head -4)
+		[ -n "$fails" ] || fails=$(grep -v '^ok ' "$BUILD/$name.log" | tail -6)
+		cut -c1-200 <<<"$fails" | sed "s/^/$name| /"
+	done
+fi
 echo "=== summary: suite, verdict, time, counts (logs in $BUILD/ and $BUILD/test-logs/)"
 printf '%s\n' "${summary[@]}"
 echo "=== make test took $(( $(date +%s) - start )) s of a $budget s budget; failed suites: ${suites_failed[*]:-none}"

@@ -31,9 +31,25 @@ cleanup() {
 trap cleanup EXIT
 echo "TAP version 13"
 
-c() { # cmd args...: a client command against the current VM
-	local cmd=$1; shift
-	"$IRQVM" "$cmd" --socket "$SOCK" "$@"
+# The TAP stream, for diagnostics from inside command substitutions.
+exec 3>&1
+# c cmd args...: a client command against the current VM. Bounded: a client
+# still running after C_LIMIT seconds (a storm of a few hundred events takes
+# well under one) is killed, the VM's state goes to the TAP stream and the
+# stuck command is counted, so a hang fails a check instead of the suite.
+C_LIMIT=180
+STUCK=()
+c() {
+	local cmd=$1 st; shift
+	timeout -k 5 "$C_LIMIT" "$IRQVM" "$cmd" --socket "$SOCK" "$@"; st=$?
+	if [ $st -eq 124 ] || [ $st -eq 137 ]; then
+		STUCK+=("irqvm $cmd $*")
+		{
+			echo "# irqvm $cmd $* did not finish within $C_LIMIT s; the VM ($VM_PID) was doing:"
+			[ -n "$VM_PID" ] && hang_diag "$VM_PID" | it_diag
+		} >&3
+	fi
+	return $st
 }
 jnum() { # key: the last "key":N of each stdin line
 	sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p" | head -1
@@ -89,9 +105,9 @@ start_vm() {
 	done
 	return 1
 }
-stop_vm() { # quit and wait: the exit status in VM_STATUS
+stop_vm() { # quit and wait (60 s at most): the exit status in VM_STATUS
 	c quit >/dev/null 2>&1
-	wait "$VM_PID"
+	wait_bounded "$VM_PID" 60
 	VM_STATUS=$?
 	VM_PID=
 }
@@ -447,7 +463,7 @@ sleep 0.5
 c storm --target msi:0:0x75 --rate 10/s --count 1 >/dev/null 2>"$LOG/err"; st=$?
 it_check "a second storm on the same target is refused as busy" \
 	$([ $st -eq 1 ] && grep -q "busy" "$LOG/err"; echo $?) "status $st: $(cat "$LOG/err")"
-kill -INT "$sp"; wait "$sp"; st=$?
+kill -INT "$sp"; wait_bounded "$sp" 60; st=$?
 it_check "Ctrl-C stops a storm and still prints its summary" \
 	$([ $st -eq 0 ] && grep -q "ended by stopped" "$LOG/long.out"; echo $?) "status $st: $(cat "$LOG/long.out")"
 
@@ -474,7 +490,7 @@ it_check "no descriptor or thread is leaked by clients, storms and irqfds" \
 sp=$!
 sleep 0.5
 stop_vm
-wait "$sp"; sst=$?
+wait_bounded "$sp" 60; sst=$?
 it_check "quit: irqvm exits 0 and removes its socket" $([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS"
 it_check "a client following a storm is told the VM stopped" \
 	$([ $sst -eq 1 ] && grep -q "VM stopped" "$LOG/stopped.out"; echo $?) "status $sst: $(cat "$LOG/stopped.out")"
@@ -487,7 +503,7 @@ printf '{"kernel": "%s", "memory_mib": 32, "cmdline": "%s", "api_socket": "%s"}\
 VM_PID=$!
 for i in $(seq 1 50); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
 c query --json >/dev/null 2>&1; q=$?
-kill -TERM "$VM_PID"; wait "$VM_PID"; st=$?; VM_PID=
+kill -TERM "$VM_PID"; wait_bounded "$VM_PID" 60; st=$?; VM_PID=
 it_check "api_socket in the config opens the socket; SIGTERM removes it" \
 	$([ $q -eq 0 ] && [ $st -eq 143 ] && [ ! -e "$SOCK" ]; echo $?) "query $q, status $st"
 
@@ -527,7 +543,8 @@ robust() { # vcpus target
 	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
 	local sp=$!
 	sleep 0.2
-	while kill -0 "$sp" 2>/dev/null; do
+	local deadline=$((SECONDS + 120))
+	while kill -0 "$sp" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
 		a=$(ms_now)
 		c stats --json >"$LOG/max$n.stats" 2>&1 || failed=$((failed + 1))
 		b=$(ms_now); d=$((b - a)); calls=$((calls + 1))
@@ -537,7 +554,7 @@ robust() { # vcpus target
 		[ $d -gt $worst ] && worst=$d
 		sleep 0.2
 	done
-	wait "$sp"; local sst=$?
+	wait_bounded "$sp" 10; local sst=$?
 	r3b=$(tail -1 "$LOG/max$n.stats" | jnum ring3_ticks)
 	local out; out=$(cat "$LOG/max$n.storm")
 	echo "# $n vCPU(s), $target at max for 10 s: $(jnum sent <<<"$out") sent ($(sed -n 's/.*"rate":\([0-9.]*\),.*/\1/p' <<<"$out" | cut -d. -f1)/s), guest handled $(jnum guest_handled <<<"$out"); stats answered $calls times, worst $worst ms (client start included)"
@@ -563,7 +580,7 @@ robust 4 irq:${EDGE:-5}
 
 if command -v valgrind >/dev/null; then
 	SOCK=$SOCKDIR/vg.sock
-	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s"}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
+	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s", "timeout": 900}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
 	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		"$IRQVM" run "$WORK/vg.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/valgrind.log" &
 	VM_PID=$!
@@ -579,12 +596,14 @@ if command -v valgrind >/dev/null; then
 	"$IRQVM" storm --socket "$SOCK" --target msi:0:0x85 --rate 100/s --duration 60s --no-progress >/dev/null 2>&1 &
 	sleep 1
 	c quit --timeout 60 >/dev/null 2>&1
-	wait "$VM_PID"; st=$?; VM_PID=
+	wait_bounded "$VM_PID" 300; st=$?; VM_PID=
 	it_check "valgrind: a VM serving clients, storms and an irqfd, stopped mid-storm, has no leaks or errors" \
 		$([ $st -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
 else
 	it_skip "valgrind: the control socket has no leaks" "valgrind is not installed"
 fi
+
+it_check "every client command finished within $C_LIMIT s" ${#STUCK[@]} "stuck: ${STUCK[*]}"
 
 echo "1..$IT_N"
 echo "control: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped"
