@@ -52,7 +52,7 @@ hang_diag() {
 	kill -QUIT "$pid" 2>/dev/null
 	for t in /proc/"$pid"/task/*; do
 		echo "thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state $(awk '{ print $3 }' "$t/stat" 2>/dev/null)," \
-			"waits in $(cat "$t/wchan" 2>/dev/null)"
+			"kernel stack: $(head -4 "$t/stack" 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')"
 	done
 	if command -v gdb >/dev/null; then
 		timeout 60 gdb -p "$pid" -batch -ex "thread apply all bt 12" 2>/dev/null |

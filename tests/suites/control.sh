@@ -42,15 +42,17 @@ exec 3>&1
 C_LIMIT=180
 STUCK=$WORK/stuck-clients.txt
 : >"$STUCK"
+rm -rf "$WORK"/described.*
 c() {
 	local cmd=$1 st; shift
 	timeout -k 5 "$C_LIMIT" "$IRQVM" "$cmd" --socket "$SOCK" "$@"; st=$?
 	if [ $st -eq 124 ] || [ $st -eq 137 ]; then
 		echo "irqvm $cmd $*" >>"$STUCK"
-		{
-			echo "# irqvm $cmd $* did not finish within $C_LIMIT s; the VM ($VM_PID) was doing:"
-			[ -n "$VM_PID" ] && hang_diag "$VM_PID" | it_diag
-		} >&3
+		echo "# irqvm $cmd $* did not finish within $C_LIMIT s" >&3
+		# The VM's state once per VM (clients may be stuck in parallel).
+		if [ -n "$VM_PID" ] && mkdir "$WORK/described.$VM_PID" 2>/dev/null; then
+			{ echo "# the VM ($VM_PID) was doing:"; hang_diag "$VM_PID" | it_diag; } >&3
+		fi
 	fi
 	return $st
 }
