@@ -108,8 +108,8 @@ clean:
 	rm -rf $(BUILD)
 
 # /init of both KVM test hosts (mk/riscv-host.mk, mk/x86-host.mk).
-TEST_HOST_INIT_SRCS := firmware/test-host/init.c firmware/test-host/hang_report.c \
-                       firmware/test-host/hang_report.h
+TEST_HOST_INIT_SRCS := $(wildcard firmware/test-host/init.c firmware/test-host/hang_report.[ch] \
+                         firmware/test-host/say.[ch] firmware/test-host/keep_vm.[ch])
 
 # Guest kernels and the RISC-V pieces have their own fragments.
 include $(sort $(wildcard mk/*.mk))

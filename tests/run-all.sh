@@ -85,7 +85,10 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 # /dev/kvm, otherwise inside the x86-64 test host, and says which.
 # Caps: several times what each takes on the nested path of a 2-core
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
-# fires 60 s before the cap, so its console log says what it was doing.
+# fires 60 s before the cap, so its console log says what it was doing. A
+# test host whose own kernel hangs (an emulator fault, detected within a
+# minute by its heartbeat) is booted afresh, at most twice, and the run
+# says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do
 	case $name in
@@ -96,7 +99,7 @@ for name in integration vmm control; do
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
 		run_suite "$name" "$limit" ci/x86-run --timeout $((limit > 120 ? limit - 60 : 60)) \
-			--log "$BUILD/test-logs/host-$name.log" -- "$cmd"
+			--host-hang-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
 	else
 		echo "=== $name: $cmd is missing or not executable: counted as a failure"
 		total_fail=$((total_fail + 1)); suites_failed+=("$name")
@@ -120,6 +123,18 @@ for extra in "${ordered[@]}"; do
 	run_suite "$(basename "$extra" .sh)" "$(suite_limit 1200)" "$extra"
 done
 
+# What failed, briefly, right above the table: CI shows only the end of
+# the output. A suite's failed checks, or, if it printed none (it was
+# stopped or crashed), the last lines it printed.
+if [ ${#suites_failed[@]} -gt 0 ]; then
+	echo "=== failures (first lines; the whole output is above and in $BUILD/NAME.log)"
+	for name in "${suites_failed[@]}"; do
+		[ -f "$BUILD/$name.log" ] || continue
+		fails=$(grep -E '^(not ok [0-9]+ |\[FAIL\])' "$BUILD/$name.log" | grep -v ' # TODO ' | head -4)
+		[ -n "$fails" ] || fails=$(grep -v '^ok ' "$BUILD/$name.log" | tail -6)
+		cut -c1-200 <<<"$fails" | sed "s/^/$name| /"
+	done
+fi
 echo "=== summary: suite, verdict, time, counts (logs in $BUILD/ and $BUILD/test-logs/)"
 printf '%s\n' "${summary[@]}"
 echo "=== make test took $(( $(date +%s) - start )) s of a $budget s budget; failed suites: ${suites_failed[*]:-none}"

@@ -14,13 +14,13 @@
  *     (a deadlock between irqvm's own threads shows there), at most 60 s.
  */
 #include "hang_report.h"
+#include "say.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +33,8 @@
 #define GDB "/usr/bin/gdb"
 #define GDB_SECONDS 60
 
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
-{
-	char buf[2048];
-	int n = snprintf(buf, sizeof(buf), "irqvm-host: hang: ");
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
-		/* nowhere left to report it */
-	}
-}
+/* Every line of the report starts "irqvm-host: hang: ". */
+#define out(...) say("hang: " __VA_ARGS__)
 
 static void sleep_ms(long ms)
 {

@@ -30,6 +30,12 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
+ *	keep-vm			hold a never-run VM for the host's life
+ *				(keep_vm.c: why the x86 host needs one)
+ *	heartbeat DEVICE	while the command runs, a child of init writes
+ *				one byte to DEVICE (a second serial port) every
+ *				2 s: the runner outside takes its silence for a
+ *				hung host kernel, which can print nothing itself
  *	deadline SECONDS	a command still running after this long is a
  *				hang: init prints what every process does
  *				(hang_report.c), kills them all and reports 124
@@ -39,7 +45,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +62,8 @@
 #include <linux/kvm.h>
 
 #include "hang_report.h"
+#include "keep_vm.h"
+#include "say.h"
 
 #define CMD_FILE	"/irqvm-cmd"
 #define SETUP_FILE	"/irqvm-host.conf"
@@ -81,25 +88,6 @@ enum init_status {
 	ST_DEADLINE	= 124,	/* the command overran its deadline, as a timeout */
 	ST_EXEC		= 127,	/* the command could not be executed */
 };
-
-/* One write per message so kernel printk output cannot split it as easily. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	char buf[1024];
-	int n = snprintf(buf, sizeof(buf), "irqvm-host: ");
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
-		/* nowhere left to report it */
-	}
-}
 
 static double seconds_since_boot(void)
 {
@@ -222,6 +210,8 @@ static struct {
 	char *env[ENV_MAX];
 	int nenv;
 	unsigned deadline; /* seconds; 0: none */
+	char *heartbeat;   /* device path, or NULL */
+	int keep_vm;
 } host;
 
 static void __attribute__((noreturn)) setup_failed(void)
@@ -350,6 +340,10 @@ static void read_setup(void)
 			};
 		} else if (nw == 2 && strcmp(w[0], "cwd") == 0 && w[1][0] == '/') {
 			host.cwd = w[1];
+		} else if (nw == 1 && strcmp(w[0], "keep-vm") == 0) {
+			host.keep_vm = 1;
+		} else if (nw == 2 && strcmp(w[0], "heartbeat") == 0 && w[1][0] == '/') {
+			host.heartbeat = w[1];
 		} else if (nw == 2 && strcmp(w[0], "deadline") == 0 && parse_seconds(w[1], &host.deadline)) {
 			/* set */
 		} else {
@@ -566,6 +560,38 @@ static void __attribute__((noreturn)) exec_child(char **argv, int err_pipe)
 	_exit(ST_EXEC);
 }
 
+/*
+ * The heartbeat: a child that beats until it is killed. The device is opened
+ * before the command's root replaces ours, and the beats stop by themselves
+ * when the host kernel stops scheduling, which is what they are for.
+ */
+static void start_heartbeat(void)
+{
+	int fd;
+	pid_t pid;
+
+	if (!host.heartbeat)
+		return;
+	fd = open(host.heartbeat, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		say("heartbeat %s: %s (the runner cannot tell a hung host)", host.heartbeat,
+		    strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		say("heartbeat: fork: %s", strerror(errno));
+	} else if (pid == 0) {
+		for (;;) {
+			if (write(fd, ".", 1) < 0) {
+				/* the next beat tries again */
+			}
+			sleep(2);
+		}
+	}
+	close(fd);
+}
+
 static volatile sig_atomic_t deadline_passed;
 
 static void on_deadline(int sig)
@@ -663,6 +689,9 @@ int main(void)
 	argv = read_command();
 	read_setup();
 	check_kvm();
+	if (host.keep_vm && keep_vm_open() == 0)
+		say("holding one idle VM for the host's life (keep-vm)");
+	start_heartbeat();
 	enter_root();
 	quiet_console();
 	print_command(argv);

@@ -93,6 +93,12 @@ else
 		-- /bin/sh -c "grep -q ' /usr 9p ro,' /proc/mounts && grep -q ' /etc 9p ro,' /proc/mounts && grep -q ' $repo 9p rw,' /proc/mounts"
 	check "the suites are told they run inside the host" 0 "IRQVM_IN_TEST_HOST=x86_64" \
 		-- /bin/sh -c 'echo "IRQVM_IN_TEST_HOST=$IRQVM_IN_TEST_HOST"'
+	# A hung host kernel cannot say so itself: its heartbeat stops. Stopping
+	# the heartbeat process (the child of /init) looks the same from outside.
+	# shellcheck disable=SC2016  # expanded inside the host
+	check "a host whose heartbeat stops is reported hung, with its CPUs: 118" 118 \
+		$'the host kernel hung\nCPU#0 RIP\nCPU#1 RIP' --hang-after 6 -- /bin/bash -c \
+		'for p in $(pgrep -x init); do [ "$p" = 1 ] || kill -STOP "$p"; done; sleep 60'
 fi
 check "exit code is passed through" 3 "IRQVM-HOST-EXIT: 3" \
 	"${p[@]}" -- /bin/status-probe exit 3

@@ -51,3 +51,41 @@ it_finish() {
 	echo "$1: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped$(it_todo_summary)"
 	[ "$IT_FAIL" -eq 0 ]
 }
+
+# hang_diag PID: what a process that stopped answering was doing, for the
+# log: its interrupt state (SIGQUIT; irqvm prints it to its own stderr), each
+# thread's kernel wait channel, and each thread's user stack when gdb is
+# installed. Bounded: gdb gets 60 s.
+hang_diag() {
+	local pid=$1 t
+	kill -0 "$pid" 2>/dev/null || { echo "process $pid is gone"; return 0; }
+	kill -QUIT "$pid" 2>/dev/null
+	for t in /proc/"$pid"/task/*; do
+		echo "thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state $(awk '{ print $3 }' "$t/stat" 2>/dev/null)," \
+			"kernel stack: $(head -4 "$t/stack" 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')"
+	done
+	if command -v gdb >/dev/null; then
+		timeout 60 gdb -p "$pid" -batch -ex "thread apply all bt 12" 2>/dev/null |
+			grep -E '^(Thread |#[0-9]+ )' | head -120
+	fi
+}
+
+# wait_bounded PID SECONDS: waits for a child of this shell at most SECONDS;
+# one still running then is described (hang_diag, on the TAP stream as
+# comments), killed, and reported as status 124, so a hang costs a failed
+# check and not the suite.
+wait_bounded() {
+	local pid=$1 tenths=$(($2 * 10)) i
+	for ((i = 0; i < tenths; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "# process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)) still runs after $2 s:"
+		hang_diag "$pid" | it_diag
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid"
+}

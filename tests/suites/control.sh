@@ -31,9 +31,30 @@ cleanup() {
 trap cleanup EXIT
 echo "TAP version 13"
 
-c() { # cmd args...: a client command against the current VM
-	local cmd=$1; shift
-	"$IRQVM" "$cmd" --socket "$SOCK" "$@"
+# The TAP stream, for diagnostics from inside command substitutions.
+exec 3>&1
+# c cmd args...: a client command against the current VM. Bounded: a client
+# still running after C_LIMIT seconds (a storm of a few hundred events takes
+# well under one) is killed, the VM's state goes to the TAP stream and the
+# stuck command is counted, so a hang fails a check instead of the suite.
+# (Stuck commands go to a file: c often runs in a command substitution, a
+# subshell whose variables the suite never sees.)
+C_LIMIT=180
+STUCK=$WORK/stuck-clients.txt
+: >"$STUCK"
+rm -rf "$WORK"/described.*
+c() {
+	local cmd=$1 st; shift
+	timeout -k 5 "$C_LIMIT" "$IRQVM" "$cmd" --socket "$SOCK" "$@"; st=$?
+	if [ $st -eq 124 ] || [ $st -eq 137 ]; then
+		echo "irqvm $cmd $*" >>"$STUCK"
+		echo "# irqvm $cmd $* did not finish within $C_LIMIT s" >&3
+		# The VM's state once per VM (clients may be stuck in parallel).
+		if [ -n "$VM_PID" ] && mkdir "$WORK/described.$VM_PID" 2>/dev/null; then
+			{ echo "# the VM ($VM_PID) was doing:"; hang_diag "$VM_PID" | it_diag; } >&3
+		fi
+	fi
+	return $st
 }
 jnum() { # key: the last "key":N of each stdin line
 	sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p" | head -1
@@ -56,6 +77,19 @@ settle() { # source: wait until its guest_handled stops changing, print its stat
 	echo "$line"
 }
 ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
+# storm_running TARGET PID: waits (30 s at most) until the VM lists a running
+# storm on TARGET (as irqvm names it, e.g. msi:0:117) started by the client
+# PID; a client takes seconds to start in the emulated host, so a fixed
+# sleep is not enough. Fails if the client ended or the storm never showed.
+storm_running() {
+	local i
+	for i in $(seq 1 300); do
+		c query --json 2>/dev/null | grep -o '{[^{}]*"target":"'"$1"'"[^{}]*}' | grep -q '"state":"running"' && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
 # dump_complete file vcpus: the text interrupt-state dump shows both PICs,
 # names every IOAPIC pin and each vCPU, and each vCPU answered with its LAPIC.
 dump_complete() {
@@ -89,9 +123,9 @@ start_vm() {
 	done
 	return 1
 }
-stop_vm() { # quit and wait: the exit status in VM_STATUS
+stop_vm() { # quit and wait (60 s at most): the exit status in VM_STATUS
 	c quit >/dev/null 2>&1
-	wait "$VM_PID"
+	wait_bounded "$VM_PID" 60
 	VM_STATUS=$?
 	VM_PID=
 }
@@ -442,11 +476,12 @@ it_check "a seeded poisson storm with --count 500 sends exactly 500 events, twic
 # Not through c(): a backgrounded function is a subshell, and it would get the signal.
 "$IRQVM" storm --socket "$SOCK" --target msi:0:0x75 --rate 1000/s --duration 30s --no-progress >"$LOG/long.out" 2>&1 &
 sp=$!
-sleep 0.5
+storm_running msi:0:117 "$sp"
+it_check "a storm started in the background shows as running in query" $? "$(cat "$LOG/long.out")"
 c storm --target msi:0:0x75 --rate 10/s --count 1 >/dev/null 2>"$LOG/err"; st=$?
 it_check "a second storm on the same target is refused as busy" \
 	$([ $st -eq 1 ] && grep -q "busy" "$LOG/err"; echo $?) "status $st: $(cat "$LOG/err")"
-kill -INT "$sp"; wait "$sp"; st=$?
+kill -INT "$sp"; wait_bounded "$sp" 60; st=$?
 it_check "Ctrl-C stops a storm and still prints its summary" \
 	$([ $st -eq 0 ] && grep -q "ended by stopped" "$LOG/long.out"; echo $?) "status $st: $(cat "$LOG/long.out")"
 
@@ -471,9 +506,9 @@ it_check "no descriptor or thread is leaked by clients, storms and irqfds" \
 
 "$IRQVM" storm --socket "$SOCK" --target msi:0:0x78 --rate 1000/s --duration 30s --no-progress >"$LOG/stopped.out" 2>&1 &
 sp=$!
-sleep 0.5
+storm_running msi:0:120 "$sp" || echo "# the storm on msi:0:120 did not show as running: $(cat "$LOG/stopped.out")"
 stop_vm
-wait "$sp"; sst=$?
+wait_bounded "$sp" 60; sst=$?
 it_check "quit: irqvm exits 0 and removes its socket" $([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS"
 it_check "a client following a storm is told the VM stopped" \
 	$([ $sst -eq 1 ] && grep -q "VM stopped" "$LOG/stopped.out"; echo $?) "status $sst: $(cat "$LOG/stopped.out")"
@@ -486,7 +521,7 @@ printf '{"kernel": "%s", "memory_mib": 32, "cmdline": "%s", "api_socket": "%s"}\
 VM_PID=$!
 for i in $(seq 1 50); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
 c query --json >/dev/null 2>&1; q=$?
-kill -TERM "$VM_PID"; wait "$VM_PID"; st=$?; VM_PID=
+kill -TERM "$VM_PID"; wait_bounded "$VM_PID" 60; st=$?; VM_PID=
 it_check "api_socket in the config opens the socket; SIGTERM removes it" \
 	$([ $q -eq 0 ] && [ $st -eq 143 ] && [ ! -e "$SOCK" ]; echo $?) "query $q, status $st"
 
@@ -526,7 +561,8 @@ robust() { # vcpus target
 	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
 	local sp=$!
 	sleep 0.2
-	while kill -0 "$sp" 2>/dev/null; do
+	local deadline=$((SECONDS + 120))
+	while kill -0 "$sp" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
 		a=$(ms_now)
 		c stats --json >"$LOG/max$n.stats" 2>&1 || failed=$((failed + 1))
 		b=$(ms_now); d=$((b - a)); calls=$((calls + 1))
@@ -536,7 +572,7 @@ robust() { # vcpus target
 		[ $d -gt $worst ] && worst=$d
 		sleep 0.2
 	done
-	wait "$sp"; local sst=$?
+	wait_bounded "$sp" 10; local sst=$?
 	r3b=$(tail -1 "$LOG/max$n.stats" | jnum ring3_ticks)
 	local out; out=$(cat "$LOG/max$n.storm")
 	echo "# $n vCPU(s), $target at max for 10 s: $(jnum sent <<<"$out") sent ($(sed -n 's/.*"rate":\([0-9.]*\),.*/\1/p' <<<"$out" | cut -d. -f1)/s), guest handled $(jnum guest_handled <<<"$out"); stats answered $calls times, worst $worst ms (client start included)"
@@ -562,7 +598,7 @@ robust 4 irq:${EDGE:-5}
 
 if command -v valgrind >/dev/null; then
 	SOCK=$SOCKDIR/vg.sock
-	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s"}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
+	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s", "timeout": 900}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
 	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 		"$IRQVM" run "$WORK/vg.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/valgrind.log" &
 	VM_PID=$!
@@ -576,13 +612,15 @@ if command -v valgrind >/dev/null; then
 		printf 'garbage\n{"cmd":"stats"}\n' | c call --raw --timeout 60
 	} >"$LOG/valgrind.clients" 2>&1
 	"$IRQVM" storm --socket "$SOCK" --target msi:0:0x85 --rate 100/s --duration 60s --no-progress >/dev/null 2>&1 &
-	sleep 1
+	storm_running msi:0:133 $! || echo "# the storm on msi:0:133 did not show as running before quit"
 	c quit --timeout 60 >/dev/null 2>&1
-	wait "$VM_PID"; st=$?; VM_PID=
+	wait_bounded "$VM_PID" 300; st=$?; VM_PID=
 	it_check "valgrind: a VM serving clients, storms and an irqfd, stopped mid-storm, has no leaks or errors" \
 		$([ $st -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
 else
 	it_skip "valgrind: the control socket has no leaks" "valgrind is not installed"
 fi
+
+it_check "every client command finished within $C_LIMIT s" $([ ! -s "$STUCK" ]; echo $?) "stuck: $(head -5 "$STUCK" | tr '\n' ';')"
 
 it_finish control

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The 4-vCPU guest (tests/configs/x86-4cpu.json: every test group on four
+# vCPUs) run N times in a row, default 50: the configuration in which one run
+# in 19 once stopped inside a PIC check (docs/testing.md, "Hangs"). Not part
+# of `make test` (50 runs take about 20 minutes in the emulated x86 host);
+# run it through ci/x86-run:
+#
+#   ci/x86-run --timeout 3600 -- tests/loops/x86-vcpus4.sh 50
+#
+# One TAP check per run: irqvm exits 0 (every guest check passed). A run
+# still going after its bound (the config's own 180 s timeout plus a margin)
+# is a hang: its interrupt state and thread stacks are printed and kept in
+# build/test-logs/vcpus4/. Ends with "x86-vcpus4: N passed, N failed, N
+# skipped" and the slowest run.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+
+RUNS=${1:-50}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [RUNS]   (RUNS a positive number, not '$RUNS')" >&2; exit 2; }
+IRQVM=${IRQVM:-build/irqvm}
+CONFIG=tests/configs/x86-4cpu.json
+LOG=${LOGDIR:-build/test-logs}/vcpus4
+mkdir -p "$LOG"
+echo "TAP version 13"
+slowest=0 hangs=0
+for k in $(seq 1 "$RUNS"); do
+	t0=$(date +%s%N)
+	"$IRQVM" run "$CONFIG" >"$LOG/run-$k.out" 2>"$LOG/run-$k.err" &
+	wait_bounded $! 240; st=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ $ms -gt $slowest ] && slowest=$ms
+	[ $st -eq 124 ] && hangs=$((hangs + 1))
+	guest=$(grep -cE '^(not )?ok ' "$LOG/run-$k.out")
+	failed=$(grep -E '^not ok ' "$LOG/run-$k.out" | grep -v ' # TODO ' | head -3)
+	it_check "run $k: irqvm exit 0, $guest guest checks, $ms ms" $([ $st -eq 0 ]; echo $?) \
+		"status $st; $(tr '\n' ';' <<<"$failed") $(tail -3 "$LOG/run-$k.err" | tr '\n' ';')"
+	# Keep only the logs of runs that failed.
+	[ $st -eq 0 ] && rm -f "$LOG/run-$k.out" "$LOG/run-$k.err"
+done
+echo "# $RUNS runs, $hangs hangs (runs past their bound), slowest $slowest ms"
+it_finish x86-vcpus4
