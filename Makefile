@@ -108,8 +108,11 @@ clean:
 	rm -rf $(BUILD)
 
 # /init of both KVM test hosts (mk/riscv-host.mk, mk/x86-host.mk).
-TEST_HOST_INIT_SRCS := $(wildcard firmware/test-host/init.c firmware/test-host/hang_report.[ch] \
-                         firmware/test-host/say.[ch] firmware/test-host/keep_vm.[ch])
+# Listed, not globbed: a missing file is a make error that names it.
+TEST_HOST_INIT_SRCS := firmware/test-host/init.c firmware/test-host/hang_report.c \
+                       firmware/test-host/hang_report.h firmware/test-host/say.c \
+                       firmware/test-host/say.h firmware/test-host/keep_vm.c \
+                       firmware/test-host/keep_vm.h
 
 # Guest kernels and the RISC-V pieces have their own fragments.
 include $(sort $(wildcard mk/*.mk))

@@ -59,9 +59,13 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 		return
 	fi
 	t0=$(date +%s)
+	rm -f "$BUILD/$name.log"
 	timeout -k 30 "$limit" "$@" </dev/null | tee "$BUILD/$name.log"
 	st=${PIPESTATUS[0]}
-	[ "$st" -ne 124 ] || echo "# $name timed out (status 124; its cap was $limit s)"
+	case $st in
+	124) echo "# $name timed out (status 124: its cap of $limit s, or a deadline inside it)" ;;
+	137) echo "# $name was killed (status 137) 30 s after its cap of $limit s" ;;
+	esac
 	line=$(grep -E "^$name: [0-9]+ passed" "$BUILD/$name.log" | tail -1)
 	if [ -n "$line" ]; then
 		total_pass=$((total_pass + $(sed -E "s/^$name: ([0-9]+) passed.*/\1/" <<<"$line")))
@@ -77,7 +81,7 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 	fi
 	verdict=ok
 	[ "$st" -eq 0 ] || { suites_failed+=("$name"); verdict="FAILED"; }
-	[ "$st" -ne 124 ] || verdict="TIMEOUT"
+	[ "$st" -ne 124 ] && [ "$st" -ne 137 ] || verdict="TIMEOUT"
 	summary+=("$(printf '%-12s %-7s %5s s  %s' "$name" "$verdict" $(($(date +%s) - t0)) "${line#"$name": }")")
 }
 
@@ -86,8 +90,8 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 # Caps: several times what each takes on the nested path of a 2-core
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
 # fires 60 s before the cap, so its console log says what it was doing. A
-# test host whose own kernel hangs (an emulator fault, detected within a
-# minute by its heartbeat) is booted afresh, at most twice, and the run
+# test host whose own kernel hangs (an emulator fault, detected within one
+# to three minutes by its heartbeat) is booted afresh, at most twice, and the run
 # says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do

@@ -5,13 +5,16 @@
  *
  * A hang inside the emulated host is otherwise silent: QEMU is killed from
  * outside and the console log ends wherever the command was. So, in order:
- *  1. every irqvm process gets SIGQUIT, which irqvm answers with its
- *     interrupt-state dump (vCPUs, LAPIC, PIC, IOAPIC), then 2 s to print it;
+ *  1. every `irqvm run` process gets SIGQUIT, which it answers with its
+ *     interrupt-state dump (vCPUs, LAPIC, PIC, IOAPIC), then 2 s to print it
+ *     (irqvm's client commands would die of it, so they get none);
  *  2. every user process: pid, state, command line, and per thread the kernel
  *     wait channel and kernel stack (a thread stuck in KVM_RUN or on a futex
  *     shows there);
  *  3. where gdb is in the userland, every irqvm process's user-space stacks
- *     (a deadlock between irqvm's own threads shows there), at most 60 s.
+ *     (a deadlock between irqvm's own threads shows there), at most 45 s in
+ *     all: the runner kills QEMU 90 s after the deadline.
+ * Then kill_all_but() ends every process but the heartbeat.
  */
 #include "hang_report.h"
 #include "say.h"
@@ -31,7 +34,7 @@
 
 #define MAX_PIDS 512
 #define GDB "/usr/bin/gdb"
-#define GDB_SECONDS 60
+#define GDB_BUDGET_MS 45000
 
 /* Every line of the report starts "irqvm-host: hang: ". */
 #define out(...) say("hang: " __VA_ARGS__)
@@ -92,6 +95,19 @@ static int is_irqvm(int pid)
 	return strcmp(comm, "irqvm") == 0;
 }
 
+/* An `irqvm run` (a VMM, which has a SIGQUIT handler), not a client command. */
+static int is_irqvm_run(int pid)
+{
+	char path[64], cmdline[256], *arg;
+
+	if (!is_irqvm(pid))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	read_proc(path, cmdline, sizeof(cmdline));
+	arg = strchr(cmdline, ' ');
+	return arg && strncmp(arg, " run", 4) == 0 && (arg[4] == ' ' || arg[4] == '\0');
+}
+
 /* The state letter from /proc/.../stat: the field after "(comm)". */
 static char proc_state(const char *stat_path)
 {
@@ -129,8 +145,9 @@ static void report_process(int pid)
 	}
 }
 
-/* gdb's "thread apply all bt" of one process, killed after GDB_SECONDS. */
-static void gdb_stacks(int pid)
+/* gdb's "thread apply all bt" of one process, killed when the report's
+ * gdb budget (*budget_ms, shared by all processes) runs out. */
+static void gdb_stacks(int pid, int *budget_ms)
 {
 	char pidstr[16];
 	pid_t g;
@@ -147,27 +164,28 @@ static void gdb_stacks(int pid)
 		      (char *)NULL);
 		_exit(127);
 	}
-	for (int ms = 0; waitpid(g, &status, WNOHANG) == 0; ms += 200) {
-		if (ms >= GDB_SECONDS * 1000) {
+	while (waitpid(g, &status, WNOHANG) == 0) {
+		if (*budget_ms <= 0) {
 			kill(g, SIGKILL);
 			waitpid(g, &status, 0);
-			out("gdb gave no answer within %d s", GDB_SECONDS);
+			out("gdb stopped: the report's %d s for gdb are used up", GDB_BUDGET_MS / 1000);
 			return;
 		}
 		sleep_ms(200);
+		*budget_ms -= 200;
 	}
 }
 
 void hang_report(double ran_seconds)
 {
-	int pids[MAX_PIDS], n, irqvms = 0, self = getpid();
+	int pids[MAX_PIDS], n, irqvms = 0, self = getpid(), gdb_budget_ms = GDB_BUDGET_MS;
 
 	out("the command still runs after %.0f s, its deadline: what every process does, then "
 	    "everything is killed",
 	    ran_seconds);
 	n = list_ids("/proc", pids, MAX_PIDS);
 	for (int i = 0; i < n; i++)
-		if (pids[i] != self && is_irqvm(pids[i]) && kill(pids[i], SIGQUIT) == 0)
+		if (pids[i] != self && is_irqvm_run(pids[i]) && kill(pids[i], SIGQUIT) == 0)
 			irqvms++;
 	if (irqvms) {
 		out("sent SIGQUIT to %d irqvm process(es): their interrupt state follows", irqvms);
@@ -179,9 +197,18 @@ void hang_report(double ran_seconds)
 	if (access(GDB, X_OK) == 0) {
 		for (int i = 0; i < n; i++)
 			if (pids[i] != self && is_irqvm(pids[i]))
-				gdb_stacks(pids[i]);
+				gdb_stacks(pids[i], &gdb_budget_ms);
 	} else if (irqvms) {
 		out("no %s in this userland: no user-space stacks", GDB);
 	}
 	out("end of report");
+}
+
+void kill_all_but(int keep)
+{
+	int pids[MAX_PIDS], n = list_ids("/proc", pids, MAX_PIDS), self = getpid();
+
+	for (int i = 0; i < n; i++)
+		if (pids[i] != self && pids[i] != keep)
+			kill(pids[i], SIGKILL);
 }

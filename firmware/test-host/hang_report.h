@@ -7,4 +7,9 @@
  * doing; ran_seconds is how long the command has run. Kills nothing. */
 void hang_report(double ran_seconds);
 
+/* SIGKILL to every process but /init itself and keep (the heartbeat, so
+ * the runner can still tell a live host from a hung one). Kernel threads
+ * ignore it. */
+void kill_all_but(int keep);
+
 #endif

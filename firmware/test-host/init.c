@@ -30,8 +30,9 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
- *	keep-vm			hold a never-run VM for the host's life
- *				(keep_vm.c: why the x86 host needs one)
+ *	keep-vm			hold a never-run VM for the host's life,
+ *				then bring offline CPUs online (keep_vm.c:
+ *				why the x86 host needs both)
  *	heartbeat DEVICE	while the command runs, a child of init writes
  *				one byte to DEVICE (a second serial port) every
  *				2 s: the runner outside takes its silence for a
@@ -561,10 +562,14 @@ static void __attribute__((noreturn)) exec_child(char **argv, int err_pipe)
 }
 
 /*
- * The heartbeat: a child that beats until it is killed. The device is opened
- * before the command's root replaces ours, and the beats stop by themselves
- * when the host kernel stops scheduling, which is what they are for.
+ * The heartbeat: a child that beats until the host powers off. It starts
+ * before KVM is touched (creating the first VM patches kernel code, where
+ * hosts have hung), the device is opened before the command's root replaces
+ * ours, and the beats stop by themselves when the host kernel stops
+ * scheduling, which is what they are for.
  */
+static pid_t heartbeat_pid;
+
 static void start_heartbeat(void)
 {
 	int fd;
@@ -590,6 +595,7 @@ static void start_heartbeat(void)
 		}
 	}
 	close(fd);
+	heartbeat_pid = pid > 0 ? pid : 0;
 }
 
 static volatile sig_atomic_t deadline_passed;
@@ -602,12 +608,14 @@ static void on_deadline(int sig)
 
 /*
  * Waits for the command. At the deadline (SIGALRM interrupts waitpid):
- * the hang report, then every process but init is killed, and the wait
- * goes on for the command's own end.
+ * the hang report, then every process but init and the heartbeat is killed,
+ * and the wait goes on for the command's end, 10 s at most (a process in
+ * uninterruptible sleep does not die at once; -1 then).
  */
 static int wait_command(pid_t pid, int *status, double start)
 {
 	struct sigaction sa = { .sa_handler = on_deadline }; /* no SA_RESTART */
+	int killed = 0;
 
 	if (host.deadline) {
 		sigaction(SIGALRM, &sa, NULL);
@@ -618,10 +626,16 @@ static int wait_command(pid_t pid, int *status, double start)
 			say("waitpid: %s", strerror(errno));
 			return -1;
 		}
-		if (deadline_passed) {
-			hang_report(seconds_since_boot() - start);
-			kill(-1, SIGKILL);
+		if (!deadline_passed)
+			continue;
+		if (killed) {
+			say("the command did not die within 10 s of SIGKILL (uninterruptible sleep?)");
+			return -1;
 		}
+		hang_report(seconds_since_boot() - start);
+		kill_all_but(heartbeat_pid);
+		killed = 1;
+		alarm(10);
 	}
 	alarm(0);
 	return 0;
@@ -653,7 +667,7 @@ static int run_command(char **argv)
 	close(pipefd[0]);
 
 	if (wait_command(pid, &status, start) < 0)
-		return ST_FORK;
+		return deadline_passed ? ST_DEADLINE : ST_FORK;
 	if (deadline_passed) {
 		say("command killed at its deadline of %u s (see the hang report above)", host.deadline);
 		return ST_DEADLINE;
@@ -688,10 +702,15 @@ int main(void)
 	say("/init started %.2f s after boot", seconds_since_boot());
 	argv = read_command();
 	read_setup();
-	check_kvm();
-	if (host.keep_vm && keep_vm_open() == 0)
-		say("holding one idle VM for the host's life (keep-vm)");
 	start_heartbeat();
+	check_kvm();
+	if (host.keep_vm) {
+		if (keep_vm_open() == 0)
+			say("holding one idle VM for the host's life (keep-vm)");
+		int n = online_other_cpus();
+		if (n > 0)
+			say("%d more CPU(s) brought online after it", n);
+	}
 	enter_root();
 	quiet_console();
 	print_command(argv);

@@ -53,13 +53,17 @@ it_finish() {
 }
 
 # hang_diag PID: what a process that stopped answering was doing, for the
-# log: its interrupt state (SIGQUIT; irqvm prints it to its own stderr), each
-# thread's kernel wait channel, and each thread's user stack when gdb is
-# installed. Bounded: gdb gets 60 s.
+# log: each thread's kernel stack, and each thread's user stack when gdb is
+# installed (60 s at most); an `irqvm run` also gets SIGQUIT, which makes it
+# print its interrupt state to its own stderr (a client command would die of
+# it: they have no handler).
 hang_diag() {
 	local pid=$1 t
 	kill -0 "$pid" 2>/dev/null || { echo "process $pid is gone"; return 0; }
-	kill -QUIT "$pid" 2>/dev/null
+	if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -Eq '^[^ ]*irqvm run( |$)'; then
+		kill -QUIT "$pid" 2>/dev/null
+		echo "sent SIGQUIT: its interrupt state goes to its stderr"
+	fi
 	for t in /proc/"$pid"/task/*; do
 		echo "thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state $(awk '{ print $3 }' "$t/stat" 2>/dev/null)," \
 			"kernel stack: $(head -4 "$t/stack" 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')"
@@ -75,9 +79,8 @@ hang_diag() {
 # comments), killed, and reported as status 124, so a hang costs a failed
 # check and not the suite.
 wait_bounded() {
-	local pid=$1 tenths=$(($2 * 10)) i
-	for ((i = 0; i < tenths; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+	local pid=$1 end=$((SECONDS + $2))
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then

@@ -66,8 +66,8 @@ src() { # source name: its stats line (empty if it does not exist)
 	c stats --json --source "$1" | grep -F "\"source\":\"$1\""
 }
 settle() { # source: wait until its guest_handled stops changing, print its stats line
-	local last=-1 now line i
-	for i in $(seq 1 30); do
+	local last=-1 now line end=$((SECONDS + 30))
+	while [ $SECONDS -lt $end ]; do
 		line=$(src "$1")
 		now=$(jnum guest_handled <<<"$line")
 		[ "$now" = "$last" ] && break
@@ -82,8 +82,8 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 # PID; a client takes seconds to start in the emulated host, so a fixed
 # sleep is not enough. Fails if the client ended or the storm never showed.
 storm_running() {
-	local i
-	for i in $(seq 1 300); do
+	local end=$((SECONDS + 30))
+	while [ $SECONDS -lt $end ]; do
 		c query --json 2>/dev/null | grep -o '{[^{}]*"target":"'"$1"'"[^{}]*}' | grep -q '"state":"running"' && return 0
 		kill -0 "$2" 2>/dev/null || return 1
 		sleep 0.1
@@ -107,16 +107,17 @@ start_vm() {
 	SOCK=$SOCKDIR/$name.sock
 	printf '{"vcpus": %s, "memory_mib": 64, "kernel": "%s", "cmdline": "%s", "timeout": 1500}\n' \
 		"$vcpus" "$PWD/$kernel" "$cmdline" >"$WORK/$name.json"
-	"$IRQVM" run "$WORK/$name.json" --api-socket "$SOCK" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" &
+	"$IRQVM" run "$WORK/$name.json" --api-socket "$SOCK" "$@" >"$LOG/$name.out" 2>"$LOG/$name.err" 3>&- &
 	VM_PID=$!
-	local i
-	for i in $(seq 1 100); do
+	local end=$((SECONDS + 60))
+	while [ $SECONDS -lt $end ]; do
 		c query --json >/dev/null 2>&1 && break
 		kill -0 "$VM_PID" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	# A serve guest sets its serve flag once its routes, CPUs and tasks are up.
-	for i in $(seq 1 150); do
+	end=$((SECONDS + 120))
+	while [ $SECONDS -lt $end ]; do
 		c query --json 2>/dev/null | grep -q '"guest_stats":{"registered":true,.*"serve":true' && return 0
 		kill -0 "$VM_PID" 2>/dev/null || return 1
 		sleep 0.1
@@ -319,7 +320,8 @@ if [ -n "$EDGE" ]; then
 		# statistics page, which can come after the handled count moved
 		# (and needs the guest clock synchronised first): wait for the
 		# pairing itself, with a hang guard, not for a fixed time.
-		for i in $(seq 1 100); do
+		end=$((SECONDS + 30))
+		while [ $SECONDS -lt $end ]; do
 			lat=$(grep -o '"latency":{[^}]*}' <<<"$l")
 			[ "$(jnum count <<<"$lat")" = 1 ] && break
 			sleep 0.1
@@ -474,7 +476,7 @@ it_check "a seeded poisson storm with --count 500 sends exactly 500 events, twic
 	$([ "$a" = 500 ] && [ "$b" = 500 ]; echo $?) "$a vs $b"
 
 # Not through c(): a backgrounded function is a subshell, and it would get the signal.
-"$IRQVM" storm --socket "$SOCK" --target msi:0:0x75 --rate 1000/s --duration 30s --no-progress >"$LOG/long.out" 2>&1 &
+"$IRQVM" storm --socket "$SOCK" --target msi:0:0x75 --rate 1000/s --duration 30s --no-progress >"$LOG/long.out" 2>&1 3>&- &
 sp=$!
 storm_running msi:0:117 "$sp"
 it_check "a storm started in the background shows as running in query" $? "$(cat "$LOG/long.out")"
@@ -504,7 +506,7 @@ it_check "no descriptor or thread is leaked by clients, storms and irqfds" \
 	$([ "$fds_before" = "$fds_after" ] && [ "$threads_before" = "$threads_after" ]; echo $?) \
 	"fds $fds_before -> $fds_after, threads $threads_before -> $threads_after"
 
-"$IRQVM" storm --socket "$SOCK" --target msi:0:0x78 --rate 1000/s --duration 30s --no-progress >"$LOG/stopped.out" 2>&1 &
+"$IRQVM" storm --socket "$SOCK" --target msi:0:0x78 --rate 1000/s --duration 30s --no-progress >"$LOG/stopped.out" 2>&1 3>&- &
 sp=$!
 storm_running msi:0:120 "$sp" || echo "# the storm on msi:0:120 did not show as running: $(cat "$LOG/stopped.out")"
 stop_vm
@@ -517,9 +519,9 @@ it_check "a client following a storm is told the VM stopped" \
 SOCK=$SOCKDIR/cfg.sock
 printf '{"kernel": "%s", "memory_mib": 32, "cmdline": "%s", "api_socket": "%s"}\n' \
 	"$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" "$SOCK" >"$WORK/cfg.json"
-"$IRQVM" run "$WORK/cfg.json" >/dev/null 2>&1 &
+"$IRQVM" run "$WORK/cfg.json" >/dev/null 2>&1 3>&- &
 VM_PID=$!
-for i in $(seq 1 50); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
+end=$((SECONDS + 30)); while [ $SECONDS -lt $end ]; do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
 c query --json >/dev/null 2>&1; q=$?
 kill -TERM "$VM_PID"; wait_bounded "$VM_PID" 60; st=$?; VM_PID=
 it_check "api_socket in the config opens the socket; SIGTERM removes it" \
@@ -558,7 +560,7 @@ robust() { # vcpus target
 	# the storm still runs (ordering).
 	local r3a r3b worst=0 calls=0 during=0 failed=0 a b d
 	r3a=$(c stats --json | tail -1 | jnum ring3_ticks)
-	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 &
+	"$IRQVM" storm --socket "$SOCK" --target "$target" --rate max --duration 10s --json >"$LOG/max$n.storm" 2>&1 3>&- &
 	local sp=$!
 	sleep 0.2
 	local deadline=$((SECONDS + 120))
@@ -600,9 +602,9 @@ if command -v valgrind >/dev/null; then
 	SOCK=$SOCKDIR/vg.sock
 	printf '{"vcpus": 2, "kernel": "%s", "memory_mib": 32, "cmdline": "%s", "timeout": 900}\n' "$PWD/$GUEST_KERNEL" "$GUEST_CMDLINE" >"$WORK/vg.json"
 	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		"$IRQVM" run "$WORK/vg.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/valgrind.log" &
+		"$IRQVM" run "$WORK/vg.json" --api-socket "$SOCK" >/dev/null 2>"$LOG/valgrind.log" 3>&- &
 	VM_PID=$!
-	for i in $(seq 1 300); do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
+	end=$((SECONDS + 120)); while [ $SECONDS -lt $end ]; do c query --json >/dev/null 2>&1 && break; sleep 0.1; done
 	{
 		c query; c stats; c inject --gsi "${EDGE:-5}"; c msi --cpu 1 --vector 0x81; c ipi --cpu 0 --vector 0x82
 		c nmi --cpu all; c pause; c resume
@@ -611,7 +613,7 @@ if command -v valgrind >/dev/null; then
 		c storm --target msi:1:0x84 --rate 2000/s --count 200 --via irqfd --timeout 60
 		printf 'garbage\n{"cmd":"stats"}\n' | c call --raw --timeout 60
 	} >"$LOG/valgrind.clients" 2>&1
-	"$IRQVM" storm --socket "$SOCK" --target msi:0:0x85 --rate 100/s --duration 60s --no-progress >/dev/null 2>&1 &
+	"$IRQVM" storm --socket "$SOCK" --target msi:0:0x85 --rate 100/s --duration 60s --no-progress >/dev/null 2>&1 3>&- &
 	storm_running msi:0:133 $! || echo "# the storm on msi:0:133 did not show as running before quit"
 	c quit --timeout 60 >/dev/null 2>&1
 	wait_bounded "$VM_PID" 300; st=$?; VM_PID=

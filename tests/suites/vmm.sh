@@ -29,7 +29,7 @@ expect_status "exit device value 42 -> irqvm exits 42" 42 "$IRQVM" run "$(cfg ex
 grep -q "exit42 guest" "$LOG/vmm.out"
 it_check "the guest's UART output reaches stdout" $? "no output"
 expect_status "--exit-code qemu gives QEMU's (42 << 1) | 1 = 85" 85 "$IRQVM" run --exit-code qemu "$G/exit42.json"
-printf '{"kernel": "exit42.elf", "memory_mib": 16, "console": {"output": "file", "path": "console.txt"}}\n' >"$G/exit42-file.json"
+printf '{"kernel": "exit42.elf", "memory_mib": 16, "timeout": 60, "console": {"output": "file", "path": "console.txt"}}\n' >"$G/exit42-file.json"
 rm -f "$G/console.txt"
 expect_status "console output to a file: exit status still 42" 42 "$IRQVM" run "$G/exit42-file.json"
 grep -q "exit42 guest" "$G/console.txt" 2>/dev/null
