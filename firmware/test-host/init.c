@@ -30,9 +30,8 @@
  *				linked into usr/, fresh /proc /sys /dev /tmp)
  *	cwd DIR			the command's working directory
  *	env NAME=VALUE		added to the command's environment
- *	keep-vm			hold a never-run VM for the host's life,
- *				then bring offline CPUs online (keep_vm.c:
- *				why the x86 host needs both)
+ *	keep-vm			hold a never-run VM for the host's life
+ *				(keep_vm.c: why the x86 host needs one)
  *	heartbeat DEVICE	while the command runs, a child of init writes
  *				one byte to DEVICE (a second serial port) every
  *				2 s: the runner outside takes its silence for a
@@ -704,13 +703,8 @@ int main(void)
 	read_setup();
 	start_heartbeat();
 	check_kvm();
-	if (host.keep_vm) {
-		if (keep_vm_open() == 0)
-			say("holding one idle VM for the host's life (keep-vm)");
-		int n = online_other_cpus();
-		if (n > 0)
-			say("%d more CPU(s) brought online after it", n);
-	}
+	if (host.keep_vm && keep_vm_open() == 0)
+		say("holding one idle VM for the host's life (keep-vm)");
 	enter_root();
 	quiet_console();
 	print_command(argv);

@@ -12,21 +12,11 @@
  * entry), and irqvm's suites create and destroy hundreds of VMs. With one VM
  * always there, with an in-kernel local APIC that the guest never enables,
  * those counts never return to zero and nothing is patched per VM.
- *
- * Creating that first VM still flips the keys once, at boot, and the host
- * hung there too (before any command ran). So the runner boots the x86 host
- * with one CPU online (maxcpus=1): the kernel then patches code with no
- * other CPU running it, and online_other_cpus() brings the rest up after
- * the VM exists (KVM enables virtualization on each as it comes online,
- * which patches nothing).
  */
 #include "keep_vm.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -67,36 +57,4 @@ int keep_vm_open(void)
 	fcntl(vcpu, F_SETFD, FD_CLOEXEC);
 	/* kvm, vm and vcpu stay open: the VM lives as long as /init. */
 	return 0;
-}
-
-int online_other_cpus(void)
-{
-	DIR *d = opendir("/sys/devices/system/cpu");
-	struct dirent *e;
-	char path[300];
-	int fd, n = 0;
-
-	if (!d) {
-		say("online CPUs: /sys/devices/system/cpu: %s", strerror(errno));
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		/* cpu0 has no "online" file; cpufreq, cpuidle, ... are not CPUs */
-		if (strncmp(e->d_name, "cpu", 3) || !isdigit((unsigned char)e->d_name[3]))
-			continue;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/%s/online", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		char state = '1';
-		if (pread(fd, &state, 1, 0) == 1 && state == '0') {
-			if (pwrite(fd, "1", 1, 0) == 1)
-				n++;
-			else
-				say("online CPUs: %s: %s", e->d_name, strerror(errno));
-		}
-		close(fd);
-	}
-	closedir(d);
-	return n;
 }

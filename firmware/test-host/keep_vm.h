@@ -7,9 +7,4 @@
  * descriptors open, close-on-exec. Returns 0, or -1 having said why. */
 int keep_vm_open(void);
 
-/* Brings every present, offline CPU online (the host boots with
- * maxcpus=1 so that the VM above is created with one CPU running); returns
- * how many, -1 if the CPUs cannot be listed. */
-int online_other_cpus(void);
-
 #endif
