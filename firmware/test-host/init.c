@@ -609,7 +609,10 @@ static void on_deadline(int sig)
  * Waits for the command. At the deadline (SIGALRM interrupts waitpid):
  * the hang report, then every process but init and the heartbeat is killed,
  * and the wait goes on for the command's end, 10 s at most (a process in
- * uninterruptible sleep does not die at once; -1 then).
+ * uninterruptible sleep does not die at once; -1 then). Returns 1 when the
+ * command was killed at the deadline, 0 when it ended by itself: an alarm
+ * that fires after waitpid has already returned the command's status does
+ * not count, since nothing was killed.
  */
 static int wait_command(pid_t pid, int *status, double start)
 {
@@ -637,12 +640,12 @@ static int wait_command(pid_t pid, int *status, double start)
 		alarm(10);
 	}
 	alarm(0);
-	return 0;
+	return killed;
 }
 
 static int run_command(char **argv)
 {
-	int pipefd[2], status, err;
+	int pipefd[2], status, err, waited;
 	double start;
 	ssize_t n;
 	pid_t pid;
@@ -665,9 +668,10 @@ static int run_command(char **argv)
 	while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
 
-	if (wait_command(pid, &status, start) < 0)
+	waited = wait_command(pid, &status, start);
+	if (waited < 0)
 		return deadline_passed ? ST_DEADLINE : ST_FORK;
-	if (deadline_passed) {
+	if (waited) {
 		say("command killed at its deadline of %u s (see the hang report above)", host.deadline);
 		return ST_DEADLINE;
 	}

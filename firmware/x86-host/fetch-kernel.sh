@@ -13,7 +13,7 @@
 #   fetch-kernel.sh build OUTDIR   download, unpack, pick the modules, record
 #                                  the key in OUTDIR/built.key
 #
-# OUTDIR receives vmlinuz, kernel.config, System.map, modules/*.ko and
+# OUTDIR receives vmlinuz, kernel.config, modules/*.ko and
 # modules.load (the modules in load order, dependencies first).
 #
 # Settings from the environment:
@@ -163,8 +163,9 @@ build() {
 	dpkg-deb -x "$tmp"/"$name"_*.deb "$tmp/x" || die "cannot unpack the $name package"
 	cp "$tmp"/x/boot/vmlinuz-* "$out/vmlinuz.tmp"
 	cp "$tmp"/x/boot/config-* "$out/kernel.config"
-	# Symbols, so a hung host's instruction pointers can be named (host-run).
-	cp "$tmp"/x/boot/System.map-* "$out/System.map" 2>/dev/null || rm -f "$out/System.map"
+	# No System.map: Debian's is a stub (the real one is in the -dbg
+	# package); host-run names addresses from the host's own kallsyms.
+	rm -f "$out/System.map"
 	while IFS= read -r -d '' f; do
 		base=$(basename "$f" .ko)
 		module_path[${base//-/_}]=$f
