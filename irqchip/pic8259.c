@@ -186,11 +186,12 @@ static void chip_acknowledge(struct pic8259 *pic, struct pic8259_chip *chip, uns
 
 /*
  * Propagates the slave's INT to master IR2 and reports a change of the
- * master's INT pin. After an acknowledge cycle that went through the slave,
- * the cascade link is shown a fresh edge if the slave still has something
- * to deliver (possible with AEOI or special mask mode on the slave): the
- * slave's INT never dropped, so an edge-triggered master IR2 would
- * otherwise sit on an empty IRR bit and the request would be stranded.
+ * master's INT pin. After the slave acknowledged a level (an INTA cascade
+ * cycle, or a poll of the slave, which the datasheet treats as an
+ * acknowledge), the cascade link is shown a fresh edge if the slave still
+ * has something to deliver (possible with AEOI or special mask mode on the
+ * slave): the slave's INT never dropped, so an edge-triggered master IR2
+ * would otherwise sit on an empty IRR bit and the request would be stranded.
  */
 static void update_outputs(struct pic8259 *pic, bool slave_was_acknowledged)
 {
@@ -378,7 +379,8 @@ static uint8_t chip_read(struct pic8259 *pic, struct pic8259_chip *chip, bool da
 
 	if (chip->poll) {
 		value = chip_poll(pic, chip);
-		update_outputs(pic, false);
+		/* A slave poll that acknowledged a level re-latches master IR2 like INTA. */
+		update_outputs(pic, chip->is_slave && value);
 		return value;
 	}
 	if (data_port)

@@ -1078,6 +1078,45 @@ Test(pic8259, slave_aeoi_queued_request_follows_master_eoi_without_sfnm)
 	cr_assert_eq(pic8259_inta(&pic), SBASE + 2);
 }
 
+/*
+ * Polling both chips for a slave request (master 0x82, then the slave) is an
+ * acknowledge like INTA: if the slave still drives INT afterwards (AEOI, or
+ * special mask mode with an ISR bit that blocks nothing), master IR2 must
+ * see a fresh edge, or the second request is never delivered. Found by
+ * tests/fuzz/fuzz_pic8259.c.
+ */
+static void poll_master_then_slave_then_master_eoi(void)
+{
+	pic8259_set_irq(&pic, 8, true);
+	pic8259_set_irq(&pic, 9, true);
+	wr(0x20, 0x0c);
+	cr_assert_eq(rd(0x20), 0x82, "the master reports its cascade input");
+	wr(0xa0, 0x0c);
+	cr_assert_eq(rd(0xa0), 0x80, "the slave reports IRQ8");
+	master_eoi();
+}
+
+Test(pic8259, slave_aeoi_request_left_after_a_poll_is_relatched_at_the_master)
+{
+	fresh();
+	init_pair_icw4(0x01, 0x03); /* slave AEOI */
+	poll_master_then_slave_then_master_eoi();
+	cr_assert_eq(master_irr(), 0x04, "IRQ9 is latched at master IR2 again");
+	cr_assert(pic8259_output(&pic), "IRQ9 still reaches the CPU");
+	cr_assert_eq(pic8259_inta(&pic), SBASE + 1);
+}
+
+Test(pic8259, slave_special_mask_request_left_after_a_poll_is_relatched_at_the_master)
+{
+	setup_pair();
+	wr(0xa0, 0x68); /* slave: set special mask mode */
+	poll_master_then_slave_then_master_eoi();
+	cr_assert_eq(slave_isr(), 0x01, "IRQ8 is in service at the slave");
+	cr_assert_eq(master_irr(), 0x04, "IRQ9 is latched at master IR2 again");
+	cr_assert(pic8259_output(&pic), "IRQ9 still reaches the CPU");
+	cr_assert_eq(pic8259_inta(&pic), SBASE + 1);
+}
+
 Test(pic8259, slave_with_wrong_id_does_not_answer_the_cascade_cycle)
 {
 	fresh();
