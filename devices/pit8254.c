@@ -52,12 +52,13 @@ static uint64_t pulse_time(const struct pit8254 *pit, uint64_t k)
 	if (k == PIT_NEVER)
 		return UINT64_MAX;
 	uint64_t whole = k / PIT_FREQ_HZ, part = k % PIT_FREQ_HZ;
-	if (whole > (UINT64_MAX - pit->epoch_ns) / NS_PER_SEC)
+	uint64_t frac = (part * NS_PER_SEC + PIT_FREQ_HZ - 1) / PIT_FREQ_HZ;
+	uint64_t room = UINT64_MAX - pit->epoch_ns;
+	/* The whole seconds and the fraction must fit together: each alone
+	 * can while their sum does not. */
+	if (frac > room || whole > (room - frac) / NS_PER_SEC)
 		return UINT64_MAX;
-	uint64_t ns = whole * NS_PER_SEC + (part * NS_PER_SEC + PIT_FREQ_HZ - 1) / PIT_FREQ_HZ;
-	if (ns > UINT64_MAX - pit->epoch_ns)
-		return UINT64_MAX;
-	return pit->epoch_ns + ns;
+	return pit->epoch_ns + whole * NS_PER_SEC + frac;
 }
 
 /* ------------------------------------------------------------------ */

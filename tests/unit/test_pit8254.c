@@ -79,6 +79,20 @@ Test(pit8254, invalid_ports_read_all_ones_and_ignore_writes)
 	cr_expect_eq(pit8254_next_irq0_edge(&pit, at(20)), at(111));
 }
 
+/*
+ * A periodic counter asked for its next edge in the last second before the
+ * 64-bit nanosecond clock wraps: the edge's time is past UINT64_MAX, so
+ * there is none, not a time in the past. Found by tests/fuzz/fuzz_pit8254.c.
+ */
+Test(pit8254, next_edge_past_the_end_of_the_clock_is_never)
+{
+	uint64_t late = UINT64_MAX - 23761;
+
+	pit8254_init(&pit, 47);
+	program(&pit, 0, 3, 0, 47);
+	cr_expect_eq(pit8254_next_irq0_edge(&pit, late), UINT64_MAX);
+}
+
 Test(pit8254, control_word_register_is_write_only)
 {
 	cr_expect_eq(pit8254_read(&pit, PIT_PORT_CONTROL, at(3)), 0xff);
