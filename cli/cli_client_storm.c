@@ -17,6 +17,7 @@
 #include "cli/cli_client.h"
 #include "vmm/control/control_args.h"
 #include "vmm/control/storm_loop.h"
+#include "vmm/control/storm_sched.h"
 #include "vmm/core/event_loop.h"
 
 #define PROGRESS_MS 250
@@ -317,11 +318,10 @@ static void irqfd_after(void *opaque, const struct storm_loop_state *s, uint64_t
 	if (!g->progress || now < g->next_tick)
 		return;
 	double el = (double)(now - s->start_ns) / 1e9;
-	json_t *pr = json_pack("{s:I,s:f,s:I}", "sent", (json_int_t)s->sent, "rate",
-			       el > 0 ? (double)s->sent / el : 0.0, "eta_ns",
-			       (json_int_t)(p->duration_ns ? s->end_ns - now :
-					    el > 0 ? (double)(p->count - s->sent) /
-						     ((double)s->sent / el) * 1e9 : 0));
+	double rate = el > 0 ? (double)s->sent / el : 0.0;
+	json_t *pr = json_pack("{s:I,s:f,s:I}", "sent", (json_int_t)s->sent, "rate", rate,
+			       "eta_ns", (json_int_t)(p->duration_ns ? s->end_ns - now :
+					    storm_eta_ns(p->count - s->sent, rate)));
 	progress_line(pr, true);
 	json_decref(pr);
 	g->next_tick = now + PROGRESS_MS * 1000000ull;

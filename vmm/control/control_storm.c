@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vmm/control/storm.h"
+#include "vmm/control/storm_args.h"
 #include "vmm/control/storm_target.h"
 #include "vmm/core/arch.h"
 #include "vmm/core/log.h"
@@ -75,71 +76,16 @@ void control_reap_storms(struct control *ctl)
 	}
 }
 
-/* rate: a JSON number (per second) or a string ("10k/s", "max"). */
-static int arg_rate(json_t *args, double *rate, char *err, size_t len)
-{
-	json_t *v = json_object_get(args, "rate");
-	if (!v) {
-		snprintf(err, len, "missing \"rate\" (N per second, or \"max\")");
-		return -1;
-	}
-	if (json_is_number(v)) {
-		*rate = json_number_value(v);
-		if (!(*rate > 0) || *rate > CTL_MAX_RATE) {
-			snprintf(err, len, "rate must be positive and at most %.0f/s (got %g); use "
-				 "\"max\" for no limit", CTL_MAX_RATE, json_number_value(v));
-			return -1;
-		}
-		return 0;
-	}
-	if (json_is_string(v))
-		return ctl_parse_rate(json_string_value(v), rate, err, len);
-	snprintf(err, len, "\"rate\" must be a number or a string");
-	return -1;
-}
-
-/* duration: a JSON number (seconds) or a string ("500ms"). Absent: 0. */
-static int arg_duration(json_t *args, uint64_t *ns, char *err, size_t len)
-{
-	json_t *v = json_object_get(args, "duration");
-	if (!v || json_is_null(v))
-		return 0;
-	if (json_is_number(v)) {
-		double s = json_number_value(v);
-		if (!(s > 0) || s > CTL_MAX_DURATION_NS / 1e9) {
-			snprintf(err, len, "duration must be positive and at most a day (got %g)", s);
-			return -1;
-		}
-		*ns = (uint64_t)(s * 1e9);
-		return *ns ? 0 : -1;
-	}
-	if (json_is_string(v))
-		return ctl_parse_duration(json_string_value(v), ns, err, len);
-	snprintf(err, len, "\"duration\" must be a number of seconds or a string like \"500ms\"");
-	return -1;
-}
-
 char *control_cmd_storm(struct control *ctl, struct control_client *c, struct proto_request *req)
 {
-	static const char *const keys[] = { "target", "rate", "count", "duration", "pattern",
-					    "seed", NULL };
 	struct vm *vm = ctl->vm;
 	char err[ERRLEN] = "";
-	struct storm_params p = { .seed = 1 };
-	const char *target = NULL, *pattern = "constant";
+	struct storm_params p;
+	char target[32];
 	(void)c;
-	if (proto_args_only(req->args, keys, err, sizeof(err)) < 0 ||
-	    proto_arg_string(req->args, "target", &target, err, sizeof(err)) != 1 ||
-	    ctl_parse_target(target, &p.target, err, sizeof(err)) < 0 ||
-	    arg_rate(req->args, &p.rate, err, sizeof(err)) < 0 ||
-	    proto_arg_u64(req->args, "count", CTL_MAX_COUNT, &p.count, err, sizeof(err)) < 0 ||
-	    arg_duration(req->args, &p.duration_ns, err, sizeof(err)) < 0 ||
-	    proto_arg_string(req->args, "pattern", &pattern, err, sizeof(err)) < 0 ||
-	    ctl_parse_pattern(pattern, &p.pattern, err, sizeof(err)) < 0 ||
-	    proto_arg_u64(req->args, "seed", UINT64_MAX, &p.seed, err, sizeof(err)) < 0 ||
-	    ctl_check_storm(&p, err, sizeof(err)) < 0)
-		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "%s",
-					 *err ? err : "missing \"target\"");
+	if (storm_args_parse(req->args, &p, err, sizeof(err)) < 0)
+		return proto_reply_error(req->id, PROTO_E_INVALID_ARGUMENT, "%s", err);
+	ctl_target_str(&p.target, target, sizeof(target));
 	if (ctl_check_target_in_vm(&p.target, vm->nr_vcpus, irq_lines_count(&vm->lines), err,
 				   sizeof(err)) < 0)
 		return proto_reply_error(req->id, PROTO_E_OUT_OF_RANGE, "%s", err);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vmm/control/storm_loop.h"
+#include "vmm/control/storm_sched.h"
 #include "vmm/control/storm_target.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
@@ -225,8 +226,8 @@ void storm_get_report(struct storm *st, struct storm_report *r)
 	if (!done) {
 		if (st->p.duration_ns)
 			r->eta_ns = sub_floor(st->p.duration_ns, r->elapsed_ns);
-		else if (r->rate > 0)
-			r->eta_ns = (uint64_t)((double)sub_floor(st->p.count, r->sent) / r->rate * 1e9);
+		else
+			r->eta_ns = storm_eta_ns(sub_floor(st->p.count, r->sent), r->rate);
 	}
 	pthread_mutex_unlock(&st->lock);
 }

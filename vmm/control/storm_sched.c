@@ -74,3 +74,10 @@ uint64_t storm_sched_next(struct storm_sched *s)
 		return (uint64_t)((double)k * s->period_ns);
 	}
 }
+
+uint64_t storm_eta_ns(uint64_t remaining, double rate)
+{
+	if (!(rate > 0))
+		return 0;
+	return (uint64_t)((double)remaining / rate * 1e9);
+}

@@ -42,6 +42,11 @@ void storm_sched_init(struct storm_sched *s, const struct storm_pattern *pattern
 /* Due time of the next event (events are asked for in order). */
 uint64_t storm_sched_next(struct storm_sched *s);
 
+/* Time left for `remaining` events at `rate` per second; 0 if the rate is
+ * not positive (nothing measured yet). Shared by the VMM's storm reports
+ * and the client's irqfd progress line. */
+uint64_t storm_eta_ns(uint64_t remaining, double rate);
+
 /* Natural logarithm for x > 0 (irqvm does not link libm). Exposed for tests. */
 double storm_ln(double x);
 
