@@ -337,3 +337,26 @@ Test(control_stats, identity_is_reported_for_every_source)
 	}
 	json_decref(all);
 }
+
+/* A guest's clock sync is untrusted input: a rate measured from two syncs
+ * 200 ms and one TSC tick apart, with a huge error bar, makes the error
+ * 1.8e27 ns. It is reported saturated, not converted out of range (which
+ * is undefined; UBSan flagged it in the platform fuzz harness). */
+Test(control_stats, absurd_guest_clock_sync_saturates_in_the_report)
+{
+	char err[256];
+	fill_header();
+	hdr()->tsc_khz = 0;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	stats_guest_poll(st);
+	hdr()->sync_tsc = 1000000001ull;
+	hdr()->sync_host_ns = sync_ns + 200000000ull;
+	hdr()->sync_err_tsc = 1ull << 63;
+	hdr()->sync_gen = 4;
+	stats_guest_poll(st);
+	json_t *g = stats_guest_to_json(st);
+	json_t *clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
+	cr_assert_eq(json_integer_value(json_object_get(clock, "sync_err_ns")), INT64_MAX);
+	json_decref(g);
+}

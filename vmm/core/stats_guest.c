@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vmm/core/event_loop.h"
+#include "vmm/core/sat_conv.h"
 #include "vmm/core/vm.h"
 
 static uint64_t load64(const volatile void *p)
@@ -220,7 +221,8 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		}
 		int64_t dt = (int64_t)(tsc - gp->sync_tsc);
 		double host = (double)gp->sync_ns + (double)dt / gp->tsc_per_ns;
-		stats_match_sample(s, cpu, vector, host > 0 ? (uint64_t)host : 0);
+		/* The guest's TSC and clock rate are untrusted: clamp, never overflow. */
+		stats_match_sample(s, cpu, vector, u64_from_double_sat(host));
 	}
 	gp->read_pos[cpu] = i;
 }
@@ -304,7 +306,8 @@ json_t *stats_guest_json_locked(struct vm_stats *s)
 	json_object_set_new(o, "clock", json_pack("{s:s,s:f,s:I}", "rate_source", gp->rate_source,
 						  "tsc_per_ns", gp->tsc_per_ns, "sync_err_ns",
 						  (json_int_t)(gp->tsc_per_ns > 0 ?
-							(double)gp->sync_err_tsc / gp->tsc_per_ns : 0)));
+							i64_from_double_sat((double)gp->sync_err_tsc /
+									    gp->tsc_per_ns) : 0)));
 	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 		"read", (json_int_t)gp->samples, "lost", (json_int_t)gp->lost,
 		"torn", (json_int_t)gp->torn, "unmatched", (json_int_t)gp->unmatched,
