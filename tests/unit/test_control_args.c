@@ -237,3 +237,21 @@ Test(control_args, storm_refuses_a_negative_rate)
 	struct storm_params p = storm(-5, 10, 0, STORM_PATTERN_CONSTANT);
 	cr_assert_eq(ctl_check_storm(&p, err, sizeof(err)), -1);
 }
+
+/* Rates are checked against a documented range: a rate that rounds to no
+ * event in a day is not a storm, and its period (1e20 ns here) has no
+ * integer nanosecond value. */
+Test(control_args, rate_below_the_minimum_is_refused)
+{
+	rate_bad("0.00000000001/s", "minimum");
+	rate_bad("0.0001", "minimum");
+	cr_assert_float_eq(rate_ok("0.001/s"), 0.001, 1e-12, "the minimum itself");
+}
+
+Test(control_args, storm_refuses_a_rate_below_the_minimum)
+{
+	char err[256] = "";
+	struct storm_params p = storm(1e-11, 10, 0, STORM_PATTERN_CONSTANT);
+	cr_assert_eq(ctl_check_storm(&p, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "minimum"), "%s", err);
+}

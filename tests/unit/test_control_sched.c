@@ -146,3 +146,33 @@ Test(control_hist, merge_adds_counts_and_keeps_extremes)
 	cr_assert_eq(a.max, 1000);
 	cr_assert_eq(a.sum, 1015);
 }
+
+/* Due times past the end of the 64-bit nanosecond clock saturate: the
+ * conversion of an out-of-range double to an integer is undefined (UBSan:
+ * "outside the range of representable values"; gcc -O2 gave 0, so the
+ * slowest storm fired at full speed). */
+Test(control_storm_sched, due_times_beyond_the_clock_saturate)
+{
+	struct storm_sched s = sched(STORM_PATTERN_CONSTANT, 0, 1e-11, 1);
+	cr_assert_eq(storm_sched_next(&s), 0);
+	cr_assert_eq(storm_sched_next(&s), UINT64_MAX);
+	s = sched(STORM_PATTERN_CONSTANT, 0, 0.001, 1);
+	s.k = 1000000000000ull; /* the last event of a storm of CTL_MAX_COUNT */
+	cr_assert_eq(storm_sched_next(&s), UINT64_MAX);
+	s = sched(STORM_PATTERN_BURST, 2, 1e-11, 1);
+	storm_sched_next(&s);
+	storm_sched_next(&s);
+	cr_assert_eq(storm_sched_next(&s), UINT64_MAX);
+	s = sched(STORM_PATTERN_POISSON, 0, 1e-11, 1);
+	for (int k = 0; k < 4; k++)
+		cr_assert_eq(storm_sched_next(&s), UINT64_MAX);
+}
+
+/* The ETA goes into JSON integers: it saturates at INT64_MAX, never wraps. */
+Test(control_storm_sched, eta_saturates)
+{
+	cr_assert_eq(storm_eta_ns(1000, 1000), 1000000000ull);
+	cr_assert_eq(storm_eta_ns(5, 0), 0, "nothing measured yet");
+	cr_assert_eq(storm_eta_ns(1000000000000ull, 0.001), INT64_MAX);
+	cr_assert_eq(storm_eta_ns(UINT64_MAX, 1e-300), INT64_MAX);
+}

@@ -166,12 +166,23 @@ int ctl_parse_rate(const char *s, double *per_sec, char *err, size_t errlen)
 	if (*p)
 		return fail(err, errlen, "bad rate '%s': use N/s (e.g. 1000/s, 2.5k/s, 1M/s) or max",
 			    s);
-	if (!(v > 0))
-		return fail(err, errlen, "rate must be positive (got '%s'); use max for no limit", s);
-	if (v > CTL_MAX_RATE)
-		return fail(err, errlen, "rate %s is above the limit of %.0f/s; use max", s,
-			    CTL_MAX_RATE);
+	if (ctl_check_rate(v, s, err, errlen) < 0)
+		return -1;
 	*per_sec = v;
+	return 0;
+}
+
+int ctl_check_rate(double per_sec, const char *spelled, char *err, size_t errlen)
+{
+	if (!(per_sec > 0))
+		return fail(err, errlen, "rate must be positive (got '%s'); use max for no limit",
+			    spelled);
+	if (per_sec < CTL_MIN_RATE)
+		return fail(err, errlen, "rate %s is below the minimum of %g/s (one event every "
+			    "%.0f s)", spelled, CTL_MIN_RATE, 1 / CTL_MIN_RATE);
+	if (per_sec > CTL_MAX_RATE)
+		return fail(err, errlen, "rate %s is above the limit of %.0f/s; use max", spelled,
+			    CTL_MAX_RATE);
 	return 0;
 }
 
@@ -195,12 +206,22 @@ int ctl_parse_duration(const char *s, uint64_t *ns, char *err, size_t errlen)
 		scale = 60e9;
 	else
 		return fail(err, errlen, "bad duration '%s': use e.g. 10, 10s, 500ms, 2m", s);
-	double total = v * scale;
-	if (total < 1)
-		return fail(err, errlen, "duration must be positive (got '%s')", s);
-	if (total > (double)CTL_MAX_DURATION_NS)
-		return fail(err, errlen, "duration %s is longer than one day", s);
-	*ns = (uint64_t)total;
+	return ctl_check_duration(v * scale, s, ns, err, errlen);
+}
+
+int ctl_check_duration(double ns, const char *spelled, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	if (!(ns > 0))
+		return fail(err, errlen, "duration must be positive (got '%s')", spelled);
+	if (ns > (double)CTL_MAX_DURATION_NS)
+		return fail(err, errlen, "duration %s is longer than one day", spelled);
+	/* In range now, so the conversion is defined; a fraction of a ns that
+	 * rounds to nothing is not a duration, and must not read as "none". */
+	uint64_t n = (uint64_t)(ns + 0.5);
+	if (n == 0)
+		return fail(err, errlen, "duration %s is shorter than 1 ns", spelled);
+	*out = n;
 	return 0;
 }
 
@@ -250,8 +271,11 @@ int ctl_check_storm(const struct storm_params *p, char *err, size_t errlen)
 		return fail(err, errlen, "count %llu is too large", (unsigned long long)p->count);
 	if (p->duration_ns > CTL_MAX_DURATION_NS)
 		return fail(err, errlen, "duration is longer than one day");
-	if (p->rate < 0 || p->rate > CTL_MAX_RATE)
+	if (!(p->rate >= 0) || p->rate > CTL_MAX_RATE)
 		return fail(err, errlen, "rate must be positive and at most %.0f/s", CTL_MAX_RATE);
+	if (p->rate > 0 && p->rate < CTL_MIN_RATE)
+		return fail(err, errlen, "rate %g/s is below the minimum of %g/s", p->rate,
+			    CTL_MIN_RATE);
 	if (p->rate == 0 && p->pattern.kind != STORM_PATTERN_CONSTANT)
 		return fail(err, errlen, "pattern %s needs a rate; rate max is always constant",
 			    p->pattern.kind == STORM_PATTERN_BURST ? "burst" : "poisson");

@@ -12,8 +12,10 @@
  *             nmi:CPU        NMI to vCPU CPU
  *   vector    16..255 (0-15 are reserved for exceptions; the local APIC
  *             refuses them as an illegal vector)
- *   rate      N, N/s, Nk/s, NM/s (N may have a fraction), or "max"
- *   duration  N (seconds), Ns, Nms, Nus, Nm
+ *   rate      N, N/s, Nk/s, NM/s (N may have a fraction), or "max";
+ *             CTL_MIN_RATE..CTL_MAX_RATE events per second
+ *   duration  N (seconds), Ns, Nms, Nus, Nm; rounded to the nearest ns,
+ *             1 ns..one day
  *   pattern   constant | burst:N | poisson
  *   level     high | low | pulse (raise/lower accepted as synonyms)
  * Numbers are decimal or 0x-hex, without sign.
@@ -31,6 +33,10 @@
 #define CTL_MAX_LINES 128u       /* = IRQ_LINES_MAX */
 #define CTL_MIN_VECTOR 16u
 #define CTL_MAX_RATE 100e6       /* events/s: far above anything a host can inject */
+/* events/s: one event every 1000 s. A slower "storm" sends next to nothing
+ * within the longest duration, and its period is no longer a nanosecond
+ * count that the schedule can represent. */
+#define CTL_MIN_RATE 0.001
 #define CTL_MAX_COUNT 1000000000000ull
 #define CTL_MAX_DURATION_NS (86400ull * 1000000000ull)
 #define CTL_MAX_BURST 1000000u
@@ -67,7 +73,14 @@ int ctl_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *what, 
 int ctl_check_vector(uint64_t vector, char *err, size_t errlen);
 int ctl_parse_target(const char *s, struct ctl_target *t, char *err, size_t errlen);
 int ctl_parse_rate(const char *s, double *per_sec, char *err, size_t errlen);
+/* A rate (events per second) within CTL_MIN_RATE..CTL_MAX_RATE; spelled is
+ * how the user wrote it, for the message. */
+int ctl_check_rate(double per_sec, const char *spelled, char *err, size_t errlen);
 int ctl_parse_duration(const char *s, uint64_t *ns, char *err, size_t errlen);
+/* A duration given as a (fractional) number of ns: rounded to the nearest
+ * ns, which must be 1 ns..CTL_MAX_DURATION_NS. */
+int ctl_check_duration(double ns, const char *spelled, uint64_t *out, char *err,
+		       size_t errlen);
 int ctl_parse_pattern(const char *s, struct storm_pattern *p, char *err, size_t errlen);
 int ctl_parse_level(const char *s, enum ctl_level *level, char *err, size_t errlen);
 /* Rules between fields: exactly one of count / duration, patterns need a rate. */

@@ -15,13 +15,11 @@ static int arg_rate(json_t *args, double *rate, char *err, size_t len)
 		return -1;
 	}
 	if (json_is_number(v)) {
+		char spelled[32];
+
 		*rate = json_number_value(v);
-		if (!(*rate > 0) || *rate > CTL_MAX_RATE) {
-			snprintf(err, len, "rate must be positive and at most %.0f/s (got %g); use "
-				 "\"max\" for no limit", CTL_MAX_RATE, json_number_value(v));
-			return -1;
-		}
-		return 0;
+		snprintf(spelled, sizeof(spelled), "%g", *rate);
+		return ctl_check_rate(*rate, spelled, err, len);
 	}
 	if (json_is_string(v))
 		return ctl_parse_rate(json_string_value(v), rate, err, len);
@@ -36,13 +34,10 @@ static int arg_duration(json_t *args, uint64_t *ns, char *err, size_t len)
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_number(v)) {
-		double s = json_number_value(v);
-		if (!(s > 0) || s > CTL_MAX_DURATION_NS / 1e9) {
-			snprintf(err, len, "duration must be positive and at most a day (got %g)", s);
-			return -1;
-		}
-		*ns = (uint64_t)(s * 1e9);
-		return *ns ? 0 : -1;
+		char spelled[40];
+
+		snprintf(spelled, sizeof(spelled), "%g s", json_number_value(v));
+		return ctl_check_duration(json_number_value(v) * 1e9, spelled, ns, err, len);
 	}
 	if (json_is_string(v))
 		return ctl_parse_duration(json_string_value(v), ns, err, len);

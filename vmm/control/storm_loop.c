@@ -46,6 +46,13 @@ void storm_wait_until(uint64_t t_ns)
 	}
 }
 
+/* start + offset, saturating: a time past the end of the clock is "never",
+ * not one that wrapped into the past and would be due at once. */
+static uint64_t add_sat(uint64_t start, uint64_t offset)
+{
+	return offset > UINT64_MAX - start ? UINT64_MAX : start + offset;
+}
+
 static uint64_t clock_now(const struct storm_loop_ops *ops, void *opaque)
 {
 	return ops->now ? ops->now(opaque) : monotonic_ns();
@@ -56,12 +63,12 @@ void storm_loop_run(const struct storm_params *p, uint64_t start_ns,
 {
 	struct storm_loop_state s = {
 		.start_ns = start_ns,
-		.end_ns = p->duration_ns ? start_ns + p->duration_ns : UINT64_MAX,
+		.end_ns = p->duration_ns ? add_sat(start_ns, p->duration_ns) : UINT64_MAX,
 		.reason = "running",
 	};
 	struct storm_sched sched;
 	storm_sched_init(&sched, &p->pattern, p->rate, p->seed);
-	uint64_t due = start_ns + storm_sched_next(&sched);
+	uint64_t due = add_sat(start_ns, storm_sched_next(&sched));
 	for (;;) {
 		const char *why = ops->stop ? ops->stop(opaque) : NULL;
 		if (why) {
@@ -97,7 +104,7 @@ void storm_loop_run(const struct storm_params *p, uint64_t start_ns,
 			s.max_late_ns = late;
 		s.sum_late_ns += late;
 		s.sent++;
-		due = start_ns + storm_sched_next(&sched);
+		due = add_sat(start_ns, storm_sched_next(&sched));
 		if (ops->after)
 			ops->after(opaque, &s, now);
 	}

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "vmm/core/sat_conv.h"
+
 #define LN2 0.69314718055994530942
 
 double storm_ln(double x)
@@ -54,6 +56,7 @@ void storm_sched_init(struct storm_sched *s, const struct storm_pattern *pattern
 	s->rng = seed;
 }
 
+/* Due times past the end of the 64-bit clock saturate (see sat_conv.h). */
 uint64_t storm_sched_next(struct storm_sched *s)
 {
 	uint64_t k = s->k++;
@@ -62,16 +65,16 @@ uint64_t storm_sched_next(struct storm_sched *s)
 	switch (s->pattern.kind) {
 	case STORM_PATTERN_BURST: {
 		uint64_t group = k / s->pattern.burst;
-		return (uint64_t)((double)group * s->pattern.burst * s->period_ns);
+		return u64_from_double_sat((double)group * s->pattern.burst * s->period_ns);
 	}
 	case STORM_PATTERN_POISSON: {
 		/* The first event comes after one gap too, like every other. */
 		s->t_ns += -storm_ln(uniform01(&s->rng)) * s->period_ns;
-		return (uint64_t)s->t_ns;
+		return u64_from_double_sat(s->t_ns);
 	}
 	case STORM_PATTERN_CONSTANT:
 	default:
-		return (uint64_t)((double)k * s->period_ns);
+		return u64_from_double_sat((double)k * s->period_ns);
 	}
 }
 
@@ -79,5 +82,5 @@ uint64_t storm_eta_ns(uint64_t remaining, double rate)
 {
 	if (!(rate > 0))
 		return 0;
-	return (uint64_t)((double)remaining / rate * 1e9);
+	return (uint64_t)i64_from_double_sat((double)remaining / rate * 1e9);
 }

@@ -39,12 +39,14 @@ struct storm_sched {
 
 void storm_sched_init(struct storm_sched *s, const struct storm_pattern *pattern, double rate,
 		      uint64_t seed);
-/* Due time of the next event (events are asked for in order). */
+/* Due time of the next event (events are asked for in order); UINT64_MAX
+ * for one that lies beyond the 64-bit clock. */
 uint64_t storm_sched_next(struct storm_sched *s);
 
 /* Time left for `remaining` events at `rate` per second; 0 if the rate is
- * not positive (nothing measured yet). Shared by the VMM's storm reports
- * and the client's irqfd progress line. */
+ * not positive (nothing measured yet), at most INT64_MAX so that it stays
+ * a JSON integer. Shared by the VMM's storm reports and the client's irqfd
+ * progress line. */
 uint64_t storm_eta_ns(uint64_t remaining, double rate);
 
 /* Natural logarithm for x > 0 (irqvm does not link libm). Exposed for tests. */
