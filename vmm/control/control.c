@@ -121,9 +121,9 @@ static bool blank(const char *s)
 	return true;
 }
 
-static void handle_line(struct control_client *c, const char *line, size_t len)
+char *control_handle_request(struct control *ctl, struct control_client *c, const char *line,
+			     size_t len)
 {
-	struct control *ctl = c->ctl;
 	struct proto_request req;
 	char msg[512];
 	char *reply;
@@ -143,7 +143,12 @@ static void handle_line(struct control_client *c, const char *line, size_t len)
 	if (reply && strstr(reply, "\"ok\":false"))
 		ctl->errors++;
 	proto_request_free(&req);
-	client_queue(c, reply);
+	return reply;
+}
+
+static void handle_line(struct control_client *c, const char *line, size_t len)
+{
+	client_queue(c, control_handle_request(c->ctl, c, line, len));
 }
 
 static void client_read(struct control_client *c)

@@ -97,5 +97,9 @@ void control_reap_storms(struct control *ctl);
 void control_release_irqfd(struct control *ctl, struct control_irqfd *q);
 /* control.c */
 void control_broadcast(struct control *ctl, char *line);
+/* One request line (without its newline) from client c: the reply line,
+ * malloc'd, or NULL when out of memory. */
+char *control_handle_request(struct control *ctl, struct control_client *c, const char *line,
+			     size_t len);
 
 #endif
