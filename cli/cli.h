@@ -12,6 +12,10 @@
 #ifndef IRQVM_CLI_H
 #define IRQVM_CLI_H
 
+#include <stddef.h>
+
+#include "vmm/core/vm.h"
+
 struct cli_command {
 	const char *name;
 	const char *summary;
@@ -19,5 +23,25 @@ struct cli_command {
 };
 
 int cli_run(int argc, char **argv);
+
+#define CLI_RUN_MAX_OVERRIDES 64
+
+/* What `irqvm run`'s command line asks for, before anything is loaded. */
+struct cli_run_args {
+	const char *config;          /* CONFIG.json, from argv */
+	char *overrides[CLI_RUN_MAX_OVERRIDES]; /* "KEY=VALUE", malloc'd, in order */
+	size_t nr_overrides;
+	struct vm_options opts;      /* --exit-code, --dump-dtb, the control service */
+	int verbosity;               /* log_verbosity after -v and -q */
+};
+
+/*
+ * Parses `irqvm run`'s arguments (argv[0] is "run") without touching the
+ * config, KVM or the log level. -1: go on with *a; otherwise the exit
+ * status (--help, or a usage error already printed). Either way
+ * cli_run_args_free(a) releases the overrides.
+ */
+int cli_run_parse(int argc, char **argv, struct cli_run_args *a);
+void cli_run_args_free(struct cli_run_args *a);
 
 #endif

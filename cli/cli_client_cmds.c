@@ -31,7 +31,9 @@ static int parse_opts(int argc, char **argv, const char *name, const char *own_s
 	char shortopts[64];
 	snprintf(shortopts, sizeof(shortopts), "%s%s", CLI_COMMON_SHORTOPTS, own_short);
 	int c;
-	optind = 1;
+	/* 0, not 1: glibc then also forgets a half-read option cluster
+	 * ("-Jh") left by an earlier parse, which would point into an old argv. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		int r = cli_common_option(co, c, optarg, name);
 		if (r < 0)
@@ -591,7 +593,7 @@ int cli_call(int argc, char **argv)
 	struct cli_common co = { 0 };
 	bool raw = false;
 	int c;
-	optind = 1;
+	optind = 0; /* a full getopt reset (see parse_opts) */
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "r", longopts, NULL)) != -1) {
 		int r = cli_common_option(&co, c, optarg, "call");
 		if (r < 0)

@@ -39,7 +39,7 @@ int cli_info(int argc, char **argv)
 		argc--;
 	}
 	int c;
-	optind = 1;
+	optind = 0; /* a full getopt reset (see parse_opts) */
 	/* Options may also follow the subject (`info --socket P irq --json`):
 	 * take the subject where getopt stops and carry on after it. */
 	for (;;) {

@@ -130,7 +130,7 @@ int cli_stats(int argc, char **argv)
 	struct cli_common co = { 0 };
 	const char *only = NULL;
 	int c;
-	optind = 1;
+	optind = 0; /* a full getopt reset (see parse_opts) */
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "s:", longopts, NULL)) != -1) {
 		int r = cli_common_option(&co, c, optarg, "stats");
 		if (r < 0)

@@ -479,7 +479,7 @@ int cli_storm(int argc, char **argv)
 	struct storm_opts o = { 0 };
 	struct cli_common co = { 0 };
 	int c;
-	optind = 1;
+	optind = 0; /* a full getopt reset (see parse_opts) */
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "t:r:n:d:p:", longopts, NULL)) != -1) {
 		int r = cli_common_option(&co, c, optarg, "storm");
 		if (r < 0)

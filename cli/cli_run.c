@@ -13,8 +13,6 @@
 #include "vmm/core/log.h"
 #include "vmm/core/vm.h"
 
-#define MAX_OVERRIDES 64
-
 static void run_usage(FILE *out)
 {
 	fprintf(out,
@@ -68,7 +66,7 @@ static char *dup_string_override(const char *key, const char *value)
 	return s;
 }
 
-int cli_run(int argc, char **argv)
+int cli_run_parse(int argc, char **argv, struct cli_run_args *a)
 {
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
@@ -81,13 +79,12 @@ int cli_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *overrides[MAX_OVERRIDES];
-	size_t nr_overrides = 0;
-	struct vm_options opts = { .service = &control_service };
-	int status = IRQVM_EXIT_CONFIG;
 	int c;
 
-	optind = 1;
+	memset(a, 0, sizeof(*a));
+	a->opts.service = &control_service;
+	a->verbosity = log_verbosity;
+	optind = 0; /* a full getopt reset (see parse_opts) */
 	while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
 		char *o = NULL;
 		switch (c) {
@@ -96,61 +93,81 @@ int cli_run(int argc, char **argv)
 		case 'a': o = dup_string_override("api_socket", optarg); break;
 		case 'e':
 			if (!strcmp(optarg, "qemu"))
-				opts.qemu_exit_codes = true;
+				a->opts.qemu_exit_codes = true;
 			else if (strcmp(optarg, "guest")) {
 				fprintf(stderr, "irqvm run: --exit-code must be 'guest' or 'qemu', "
 					"not '%s'\n", optarg);
-				goto out;
+				return IRQVM_EXIT_CONFIG;
 			}
 			continue;
-		case 'd': opts.dump_dtb = optarg; continue;
-		case 'v': log_verbosity++; continue;
-		case 'q': log_verbosity = LOG_ERROR; continue;
-		case 'h': run_usage(stdout); status = IRQVM_EXIT_OK; goto out;
-		default: run_usage(stderr); goto out;
+		case 'd': a->opts.dump_dtb = optarg; continue;
+		case 'v': a->verbosity++; continue;
+		case 'q': a->verbosity = LOG_ERROR; continue;
+		case 'h': run_usage(stdout); return IRQVM_EXIT_OK;
+		default: run_usage(stderr); return IRQVM_EXIT_CONFIG;
 		}
-		if (!o || nr_overrides == MAX_OVERRIDES) {
+		if (!o || a->nr_overrides == CLI_RUN_MAX_OVERRIDES) {
 			free(o);
-			fprintf(stderr, "irqvm run: too many --set options (max %d)\n", MAX_OVERRIDES);
-			goto out;
+			fprintf(stderr, "irqvm run: too many --set options (max %d)\n",
+				CLI_RUN_MAX_OVERRIDES);
+			return IRQVM_EXIT_CONFIG;
 		}
-		overrides[nr_overrides++] = o;
+		a->overrides[a->nr_overrides++] = o;
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, optind >= argc ? "irqvm run: missing CONFIG.json\n"
 					       : "irqvm run: unexpected argument '%s'\n",
 			argv[optind < argc ? optind + 1 : 0]);
 		run_usage(stderr);
-		goto out;
+		return IRQVM_EXIT_CONFIG;
 	}
+	a->config = argv[optind];
+	return -1;
+}
+
+void cli_run_args_free(struct cli_run_args *a)
+{
+	for (size_t i = 0; i < a->nr_overrides; i++)
+		free(a->overrides[i]);
+	a->nr_overrides = 0;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct cli_run_args a;
+	int status = cli_run_parse(argc, argv, &a);
+
+	if (status >= 0)
+		goto out;
+	status = IRQVM_EXIT_CONFIG;
+	log_verbosity = a.verbosity;
 
 	struct vm_config cfg;
 	char err[1024];
-	if (config_load_file(argv[optind], (const char *const *)overrides, nr_overrides, &cfg, err,
+	if (config_load_file(a.config, (const char *const *)a.overrides, a.nr_overrides, &cfg, err,
 			     sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
-	if (opts.dump_dtb && cfg.arch != CFG_ARCH_RISCV64) {
+	if (a.opts.dump_dtb && cfg.arch != CFG_ARCH_RISCV64) {
 		fprintf(stderr, "irqvm run: --dump-dtb needs a riscv64 guest (x86_64 guests "
 			"get no device tree)\n");
 		config_free(&cfg);
 		goto out;
 	}
 	struct vm *vm = NULL;
-	status = vm_create(&cfg, &opts, &vm, err, sizeof(err));
+	status = vm_create(&cfg, &a.opts, &vm, err, sizeof(err));
 	if (status != 0) {
 		log_error("%s", err);
-	} else if (opts.dump_dtb) {
+	} else if (a.opts.dump_dtb) {
 		/* vm_create wrote the blob while building the VM (vmm/arch/riscv). */
-		log_info("device tree written to %s; not running the guest", opts.dump_dtb);
+		log_info("device tree written to %s; not running the guest", a.opts.dump_dtb);
 	} else {
-		status = vm_run(vm, &opts);
+		status = vm_run(vm, &a.opts);
 	}
 	vm_destroy(vm);
 	config_free(&cfg);
 out:
-	for (size_t i = 0; i < nr_overrides; i++)
-		free(overrides[i]);
+	cli_run_args_free(&a);
 	return status;
 }
