@@ -10,8 +10,10 @@ set -euo pipefail
 declare -A GROUP
 # Compiler, jansson (config JSON), libfdt (device trees), Criterion (unit tests).
 GROUP[build]="gcc make pkg-config libjansson-dev libfdt-dev libcriterion-dev device-tree-compiler"
-# Test tools: leak checks of whole VM runs.
-GROUP[test]="valgrind"
+# Test tools: leak checks of whole VM runs; clang with its sanitizer and
+# libFuzzer runtimes (libclang-rt-dev: only recommended by clang, and
+# recommends are not installed here) for the fuzz harnesses (mk/fuzz.mk).
+GROUP[test]="valgrind clang libclang-rt-dev"
 # The riscv64 KVM test host: cross compiler, kernel source, QEMU + OpenSBI.
 GROUP[riscv]="gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-source-6.12 qemu-system-misc opensbi flex bison bc cpio xz-utils libssl-dev libelf-dev"
 

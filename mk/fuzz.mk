@@ -34,9 +34,10 @@ FUZZ_BINS      := $(patsubst %,$(FUZZ_DIR)/bin/%,$(FUZZ_TARGETS))
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-deps
 
-# clang is in the "test" group of ci/install-deps.sh; a missing one is named.
+# clang and its fuzzer/sanitizer runtimes are in the "test" group of
+# ci/install-deps.sh (installed when root, else the apt-get line is printed).
 fuzz-deps:
-	@command -v $(FUZZ_CC) >/dev/null || ci/install-deps.sh test
+	@ci/install-deps.sh test
 
 $(FUZZ_DIR)/obj/%.o: %.c | fuzz-deps
 	@mkdir -p $(dir $@)
