@@ -6,6 +6,7 @@
 #   make x86-host   the x86-64 KVM test host (for machines without /dev/kvm)
 #   make unit       Criterion unit tests only
 #   make bench      speed figures (reported, never asserted)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (mk/fuzz.mk)
 #
 # Sources are discovered by directory (VMM_DIRS, devices/, irqchip/, guest/):
 # a new file there needs no edit here. docs/architecture.md maps the folders.
@@ -58,7 +59,7 @@ UNIT_BIN    := $(BUILD)/tests/unit-tests
 all: $(IRQVM) guest $(if $(filter x86_64,$(ARCH)),$(BUILD)/kvm-usable)
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)

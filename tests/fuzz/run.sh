@@ -64,7 +64,7 @@ for t in "$@"; do
 	else
 		failed=$((failed + 1))
 		verdict=FAILED
-		reason=$(grep -m1 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|fuzz invariant violated' "$log")
+		reason=$(grep -m1 -E '^==[0-9]+== ?ERROR|^SUMMARY|runtime error|fuzz invariant violated' "$log")
 	fi
 	if [ "$mode" = smoke ]; then
 		if [ "$st" -eq 0 ]; then
