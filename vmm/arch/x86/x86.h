@@ -83,6 +83,11 @@ void x86_irqchip_destroy(struct vm *vm);
 void x86_irqchip_pre_run(struct vcpu *vcpu);
 void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector);
 
+/* x86_routes.c: KVM's GSI routing table for the split irqchip. r must have
+ * room for IOAPIC_NUM_PINS + nr_irqfd_routes entries. */
+void x86_routes_fill(struct kvm_irq_routing *r, const struct ioapic *io,
+		     const struct x86_msi_route *irqfd_routes, unsigned nr_irqfd_routes);
+
 /* x86_softint_exit.c */
 enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu);
 

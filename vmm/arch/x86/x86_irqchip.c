@@ -13,9 +13,10 @@
  *   otherwise an interrupt window is requested. PIC INT also reaches
  *   IOAPIC pin 0 ("virtual wire B"); an ExtINT message from the IOAPIC is
  *   not forwarded, since the PIC vector already arrives through LINT0.
- *   IOAPIC messages -> KVM_SIGNAL_MSI. Every redirection entry is mirrored
- *   into a KVM GSI route so KVM knows which vectors are level-triggered
- *   and exits with KVM_EXIT_IOAPIC_EOI when the guest EOIs them.
+ *   IOAPIC messages -> KVM_SIGNAL_MSI. Every redirection entry, masked or
+ *   not, is mirrored into a KVM GSI route so KVM knows which vectors are
+ *   level-triggered and exits with KVM_EXIT_IOAPIC_EOI when the guest EOIs
+ *   them (x86_routes.c).
  *
  * irqchip "kernel": KVM_CREATE_IRQCHIP (+ KVM_CREATE_PIT2) as a baseline;
  * lines go to KVM_IRQ_LINE through a routing table with the same numbering.
@@ -94,32 +95,7 @@ static int commit_routes(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;
 	struct kvm_irq_routing *r = x->routes;
-	r->nr = 0;
-	r->flags = 0;
-	for (unsigned pin = 0; pin < IOAPIC_NUM_PINS; pin++) {
-		struct ioapic_msi msg;
-		bool masked, level;
-		if (!ioapic_entry_msi(&x->ioapic, pin, &msg, &masked, &level) || masked)
-			continue;
-		r->entries[r->nr++] = (struct kvm_irq_routing_entry){
-			.gsi = pin,
-			.type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = (uint32_t)msg.address,
-				   .address_hi = (uint32_t)(msg.address >> 32), .data = msg.data },
-		};
-	}
-	/* KVM_SET_GSI_ROUTING replaces the whole table: keep the irqfd routes. */
-	for (unsigned i = 0; i < X86_MAX_MSI_ROUTES; i++) {
-		const struct x86_msi_route *m = &x->msi_routes[i];
-		if (!m->used)
-			continue;
-		r->entries[r->nr++] = (struct kvm_irq_routing_entry){
-			.gsi = IOAPIC_NUM_PINS + i,
-			.type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = (uint32_t)m->address,
-				   .address_hi = (uint32_t)(m->address >> 32), .data = m->data },
-		};
-	}
+	x86_routes_fill(r, &x->ioapic, x->msi_routes, X86_MAX_MSI_ROUTES);
 	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r) < 0) {
 		log_warn("KVM_SET_GSI_ROUTING: %s (level EOIs may not reach the IOAPIC)",
 			 strerror(errno));
