@@ -35,7 +35,10 @@
 #define WAIT_US 1000000u /* hang guard for an interrupt that must come: only reached on failure */
 #define QUIET_US 2000u
 
-enum ack { ACK_FULL, ACK_LAPIC_ONLY, ACK_NONE };
+/* ACK_MASK_BROADCAST: mask the pin on the first delivery, then a LAPIC EOI
+ * (broadcast: the caller turns suppression off), like Linux's oneshot
+ * threaded interrupts on an IOAPIC without directed EOI. */
+enum ack { ACK_FULL, ACK_LAPIC_ONLY, ACK_NONE, ACK_MASK_BROADCAST };
 
 struct slot {
 	unsigned int line, pin;
@@ -62,9 +65,11 @@ static void io_handler(unsigned int vector, void *ctx)
 		s->first_rte = ioapic_read_entry(s->pin);
 	if (cpu < X86_MAX_CPUS)
 		__atomic_fetch_add(&s->per_cpu[cpu], 1, __ATOMIC_RELAXED);
+	if (s->ack == ACK_MASK_BROADCAST && n == 1)
+		ioapic_set_masked(s->pin, true);
 	if (s->ack == ACK_FULL)
 		ioapic_ack((uint8_t)vector);
-	else if (s->ack == ACK_LAPIC_ONLY)
+	else if (s->ack == ACK_LAPIC_ONLY || s->ack == ACK_MASK_BROADCAST)
 		lapic_eoi();
 }
 
@@ -552,4 +557,53 @@ TEST_CASE(ioapic, isa_line_pic_masked, 840)
 	io_end();
 	pic_init(false); /* forget the masked request the PIC latched */
 	tap_ok(ok, "%s", what);
+}
+
+/*
+ * The broadcast EOI of a level vector whose entry the handler masked must
+ * still reach the IOAPIC: Remote IRR is only cleared by the EOI, masking
+ * does not clear it (82093AA datasheet 3.2.4). With a split irqchip the
+ * VMM has to keep KVM's route for the masked entry, or KVM stops reporting
+ * that vector's EOI and the pin is dead after the unmask.
+ */
+TEST_CASE(ioapic, masked_in_handler_eoi, 841)
+{
+	const char *what = "IOAPIC: a level pin masked in its handler, then EOI'd (broadcast) and "
+			   "unmasked: Remote IRR clears and the still-asserted line comes again";
+	bool suppressed, ok, irr_after_eoi, masked_after_eoi;
+	unsigned int count_while_masked;
+	struct slot *s;
+	int v;
+
+	if (!start(what))
+		return;
+	/* The broadcast EOI is the path under test: the directed EOI register
+	 * reaches the IOAPIC without KVM's help. */
+	suppressed = lapic_suppress_eoi_broadcast();
+	if (suppressed)
+		lapic_set_suppress_eoi_broadcast(false);
+	s = setup(0x6c, 20, bsp_id(), IOAPIC_LEVEL);
+	s->ack = ACK_MASK_BROADCAST;
+	s->lower_at = 2;
+	testdev_set_line(20, true);
+	ok = tap_expect(wait_count(0x6c, 1), "not delivered");
+	lapic_idle_us(QUIET_US);
+	count_while_masked = s->count;
+	irr_after_eoi = ioapic_remote_irr(20);
+	masked_after_eoi = ioapic_read_entry(20) & IOAPIC_MASKED;
+	ok = ok && tap_expect(masked_after_eoi, "the handler's mask did not stick");
+	ok = ok && tap_expect(!irr_after_eoi, "Remote IRR still set after the EOI of the masked "
+			      "entry (entry %#lx)", (unsigned long)ioapic_read_entry(20));
+	ok = ok && tap_expect(count_while_masked == 1, "%u deliveries while masked",
+			      count_while_masked);
+	ioapic_set_masked(20, false);
+	ok = ok && tap_expect(wait_count(0x6c, 2), "not delivered again after the unmask (%u "
+			      "deliveries)", s->count);
+	lapic_idle_us(QUIET_US);
+	ok = ok && tap_expect(!ioapic_remote_irr(20), "Remote IRR still set at the end");
+	v = ok ? level_count_verdict(s->count, 2, what) : 0;
+	io_end();
+	if (suppressed)
+		lapic_set_suppress_eoi_broadcast(true);
+	level_verdict(v, ok, what);
 }
