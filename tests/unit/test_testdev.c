@@ -3,9 +3,11 @@
  * The test device's storm generator, through its registers (devices/testdev.h):
  * every event is counted in SENT before it is signalled, so a handler that
  * reads SENT when its interrupt arrives finds that event; an event that could
- * not be signalled is not counted.
+ * not be signalled is not counted. Storm control written by several vCPUs at
+ * once starts and joins one thread at a time.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -136,4 +138,39 @@ Test(testdev, a_storm_on_a_line_that_does_not_exist_is_refused)
 	cr_assert_eq(reg_read(IRQVM_TESTDEV_STATUS), IRQVM_TESTDEV_ERR_BAD_LINE);
 	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_CTRL), 0);
 	cr_assert_eq(signals, 0);
+}
+
+/* Like vCPUs of one guest writing STORM_CTRL at the same time. */
+#define CTRL_THREADS 4
+#define CTRL_ROUNDS 300
+#define QUIET_LINE 6u /* not recorded by line_changed: the storms only need to run */
+
+static void *start_stop_storms(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < CTRL_ROUNDS; i++) {
+		bus_write(&vm->pio, EXT_BASE + IRQVM_TESTDEV_STORM_CTRL, 4, 1);
+		bus_write(&vm->pio, EXT_BASE + IRQVM_TESTDEV_STORM_CTRL, 4, 0);
+	}
+	return NULL;
+}
+
+/* Unserialised, two writers joined one thread twice (a crash or a hang) or
+ * started two and lost one, which then kept pulsing after the last stop. */
+Test(testdev, concurrent_storm_starts_and_stops_join_each_thread_once, .timeout = 5)
+{
+	pthread_t th[CTRL_THREADS];
+	reg_write(IRQVM_TESTDEV_STORM_KIND, IRQVM_TESTDEV_STORM_PULSE);
+	reg_write(IRQVM_TESTDEV_STORM_ARG, QUIET_LINE);
+	reg_write(IRQVM_TESTDEV_STORM_COUNT, UINT32_MAX);
+	reg_write(IRQVM_TESTDEV_STORM_PERIOD, 50000);
+	for (unsigned i = 0; i < CTRL_THREADS; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, start_stop_storms, NULL), 0);
+	for (unsigned i = 0; i < CTRL_THREADS; i++)
+		pthread_join(th[i], NULL);
+	reg_write(IRQVM_TESTDEV_STORM_CTRL, 0);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_CTRL), 0, "a storm still runs after the stop");
+	uint64_t sent = reg_read(IRQVM_TESTDEV_STORM_SENT);
+	nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_SENT), sent, "a lost storm thread still pulses");
 }
