@@ -7,6 +7,16 @@
  * once) and sends SIGUSR1 (so one already running returns with EINTR); the
  * vCPU clears immediate_exit before it looks at its requests, so a request
  * made after that look is never lost (KVM API doc, "immediate_exit").
+ *
+ * Any thread may kick (device threads kick vCPU 0 for the PIC), also while
+ * vcpus_stop_threads joins: the signal must never go to a joined thread,
+ * whose pthread_t is dead. kick_lock orders the two: a kicker checks
+ * thread_started and sends the signal under it, and the stopper clears
+ * thread_started under it before joining. A kick therefore either signals
+ * a thread that has not been joined yet (returned but unjoined is fine:
+ * its ID stays valid until the join) or finds thread_started clear and
+ * does nothing, which is right for a vCPU told to stop: it will not enter
+ * KVM_RUN again.
  */
 #include "vmm/core/vcpu.h"
 
@@ -35,6 +45,7 @@ int vcpu_create(struct vm *vm, unsigned index, char *err, size_t errlen)
 	vcpu->vm = vm;
 	vcpu->index = index;
 	pthread_mutex_init(&vcpu->lock, NULL);
+	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	pthread_cond_init(&vcpu->cond, NULL);
 	vcpu->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, index);
 	if (vcpu->fd < 0) {
@@ -64,6 +75,7 @@ void vcpu_destroy(struct vcpu *vcpu)
 	if (vcpu->fd >= 0)
 		close(vcpu->fd);
 	pthread_mutex_destroy(&vcpu->lock);
+	pthread_mutex_destroy(&vcpu->kick_lock);
 	pthread_cond_destroy(&vcpu->cond);
 }
 
@@ -73,8 +85,10 @@ void vcpu_kick(struct vcpu *vcpu)
 		return;
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&vcpu->stats.kicks, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&vcpu->kick_lock);
 	if (vcpu->thread_started && !pthread_equal(vcpu->thread, pthread_self()))
 		pthread_kill(vcpu->thread, KICK_SIGNAL);
+	pthread_mutex_unlock(&vcpu->kick_lock);
 }
 
 void vcpu_request(struct vcpu *vcpu, unsigned requests)
@@ -371,13 +385,17 @@ int vcpus_start_threads(struct vm *vm, char *err, size_t errlen)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
-		int e = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+		pthread_t thread;
+		int e = pthread_create(&thread, NULL, vcpu_thread, vcpu);
 		if (e) {
 			snprintf(err, errlen, "cannot start vCPU %u thread: %s", i, strerror(e));
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			return -1;
 		}
+		pthread_mutex_lock(&vcpu->kick_lock);
+		vcpu->thread = thread;
 		vcpu->thread_started = true;
+		pthread_mutex_unlock(&vcpu->kick_lock);
 		char name[16];
 		snprintf(name, sizeof(name), "vcpu%u", i);
 		pthread_setname_np(vcpu->thread, name);
@@ -443,9 +461,12 @@ void vcpus_stop_threads(struct vm *vm)
 	}
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *vcpu = &vm->vcpus[i];
-		if (!vcpu->thread_started)
-			continue;
-		pthread_join(vcpu->thread, NULL);
+		/* Cleared before the join, under kick_lock (see the top of this file). */
+		pthread_mutex_lock(&vcpu->kick_lock);
+		bool started = vcpu->thread_started;
 		vcpu->thread_started = false;
+		pthread_mutex_unlock(&vcpu->kick_lock);
+		if (started)
+			pthread_join(vcpu->thread, NULL);
 	}
 }

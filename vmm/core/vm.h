@@ -77,7 +77,10 @@ struct vcpu {
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
-	bool thread_started;
+	/* Both written under kick_lock; thread_started is atomic so that other
+	 * threads may also just look at it (vcpu.c explains the ordering). */
+	_Atomic bool thread_started;
+	pthread_mutex_t kick_lock;
 	bool running; /* has been started (BSP at boot, APs on request) */
 	_Atomic unsigned requests;
 	pthread_mutex_t lock; /* protects start and paused state */
