@@ -503,6 +503,15 @@ uint8_t pic8259_inta(struct pic8259 *pic)
 	return vector;
 }
 
+void pic8259_inta_undo(struct pic8259 *pic, const struct pic8259 *before)
+{
+	/* INTA changes only the chips' registers and the statistics. */
+	pic->master = before->master;
+	pic->slave = before->slave;
+	pic->stats = before->stats;
+	update_outputs(pic, false);
+}
+
 uint8_t pic8259_read(struct pic8259 *pic, uint16_t port)
 {
 	switch (port) {

@@ -126,6 +126,19 @@ bool pic8259_output(const struct pic8259 *pic);
  */
 uint8_t pic8259_inta(struct pic8259 *pic);
 
+/*
+ * Takes back the INTA cycle that turned *before into the pair's current
+ * state, for a CPU that did not take the vector after all (the VMM could
+ * not inject it). before is a copy of the pair made just before
+ * pic8259_inta, with no other call in between. The cycle then never
+ * happened: an edge request is back in IRR, no ISR bit is left set (an
+ * ISR bit without a handler would block its level and every lower one
+ * until an EOI that never comes), an AEOI rotation and the statistics are
+ * reverted. If the cycle changed the INT level, output_changed reports the
+ * old level again.
+ */
+void pic8259_inta_undo(struct pic8259 *pic, const struct pic8259 *before);
+
 /* Port accesses at absolute port numbers; other ports read 0xff / are ignored. */
 uint8_t pic8259_read(struct pic8259 *pic, uint16_t port);
 void pic8259_write(struct pic8259 *pic, uint16_t port, uint8_t value);

@@ -1262,6 +1262,74 @@ Test(pic8259, output_changed_not_called_for_writes_that_change_nothing)
 	cr_assert_eq(out.calls, 1);
 }
 
+/* ---- an INTA cycle taken back (the CPU did not take the vector) ---- */
+
+Test(pic8259, inta_undo_puts_an_edge_request_back_and_sets_no_isr_bit)
+{
+	setup_pair();
+	pulse(3);
+	struct pic8259 before = pic;
+	unsigned rises = out.rises, falls = out.falls;
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 3);
+	cr_assert_eq(out.falls, falls + 1, "INTA lowered INT");
+	pic8259_inta_undo(&pic, &before);
+	cr_assert_eq(master_isr(), 0x00);
+	cr_assert_eq(master_irr(), 1u << 3);
+	cr_assert(pic8259_output(&pic));
+	cr_assert_eq(out.rises, rises + 1, "INT reported high again");
+	cr_assert(out.level);
+	cr_assert_eq(stats()->acked[3], 0);
+	/* The retried cycle gets the same vector and leaves the usual state. */
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 3);
+	cr_assert_eq(master_isr(), 1u << 3);
+	cr_assert_eq(stats()->acked[3], 1);
+}
+
+Test(pic8259, inta_undo_through_the_slave_restores_both_chips)
+{
+	setup_pair();
+	pulse(10);
+	struct pic8259 before = pic;
+	cr_assert_eq(pic8259_inta(&pic), SBASE + 2);
+	pic8259_inta_undo(&pic, &before);
+	cr_assert_eq(master_isr(), 0x00);
+	cr_assert_eq(slave_isr(), 0x00);
+	cr_assert_eq(slave_irr(), 1u << 2);
+	cr_assert_eq(master_irr(), 1u << PIC8259_CASCADE_IRQ);
+	cr_assert_eq(pic8259_inta(&pic), SBASE + 2);
+	cr_assert_eq(master_isr(), 1u << PIC8259_CASCADE_IRQ);
+	cr_assert_eq(slave_isr(), 1u << 2);
+}
+
+Test(pic8259, inta_undo_reverts_a_rotation_in_aeoi)
+{
+	fresh();
+	init_pair_icw4(0x03, 0x01);
+	wr(0x20, 0x80); /* rotate in AEOI: set */
+	pulse(1);
+	struct pic8259 before = pic;
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 1);
+	pic8259_inta_undo(&pic, &before);
+	cr_assert_eq(stats()->eoi[1], 0);
+	pulse(4);
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 1, "IR1 did not become lowest");
+}
+
+Test(pic8259, inta_undo_of_a_cycle_that_kept_int_high_makes_no_callback)
+{
+	fresh();
+	init_pair_icw4(0x03, 0x01); /* AEOI: nothing in service blocks IR4 */
+	pulse(3);
+	pulse(4);
+	struct pic8259 before = pic;
+	unsigned calls = out.calls;
+	cr_assert_eq(pic8259_inta(&pic), MBASE + 3);
+	cr_assert(pic8259_output(&pic), "IR4 keeps INT high");
+	pic8259_inta_undo(&pic, &before);
+	cr_assert_eq(out.calls, calls);
+	cr_assert_eq(master_irr(), (1u << 3) | (1u << 4));
+}
+
 /* ---- statistics ---- */
 
 Test(pic8259, stats_count_latches_coalescing_acks_and_eois)

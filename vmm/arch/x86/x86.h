@@ -54,6 +54,7 @@ struct x86_vm {
 	struct pic8259 pic;
 	struct ioapic ioapic;
 	bool pic_output;             /* PIC INT pin, to BSP LINT0 (ExtINT) */
+	bool inta_cycle;             /* the BSP is in an INTA cycle that may be undone */
 	bool line_level[24];         /* per GSI line, for the wired-OR of lines 0 and 2 on pin 2 */
 	uint64_t recheck_at[IOAPIC_NUM_PINS];
 	struct loop_timer *recheck_timer;

@@ -68,6 +68,11 @@ static void pic_output_changed(void *opaque, bool level)
 	struct vm *vm = opaque;
 	struct x86_vm *x = vm->arch;
 	x->pic_output = level;
+	/* Inside the BSP's INTA cycle only note the level: the cycle may still
+	 * be taken back, and the BSP passes the final level on right after it
+	 * (inject_extint). */
+	if (x->inta_cycle)
+		return;
 	ioapic_set_irq(&x->ioapic, 0, level);
 	if (level)
 		vcpu_request(&vm->vcpus[0], VCPU_REQ_IRQ);
@@ -541,6 +546,32 @@ void x86_irqchip_destroy(struct vm *vm)
 	x->routes = NULL;
 }
 
+/*
+ * BSP thread, irqchip_lock held, PIC INT high and KVM ready for an
+ * interrupt: one INTA cycle, then KVM_INTERRUPT. If KVM refuses the vector
+ * (EEXIST: one is still pending) the CPU never took it, so the cycle is
+ * undone (pic8259_inta_undo): acknowledging anyway would lose the
+ * interrupt and leave its ISR bit set, blocking its level and every lower
+ * one until an EOI the guest never sends (8259A datasheet, "Interrupt
+ * Sequence": ISR is set by the INTA pulses the CPU issues).
+ */
+static void inject_extint(struct vcpu *vcpu, struct x86_vm *x)
+{
+	struct pic8259 before = x->pic;
+	x->inta_cycle = true;
+	struct kvm_interrupt irq = { .irq = pic8259_inta(&x->pic) };
+	if (ioctl(vcpu->fd, KVM_INTERRUPT, &irq) < 0) {
+		log_warn("vCPU 0: KVM_INTERRUPT(0x%x): %s; the PIC's INTA cycle is undone",
+			 irq.irq, strerror(errno));
+		pic8259_inta_undo(&x->pic, &before);
+	} else {
+		vcpu->stats.arch[X86_CNT_EXTINT_INJECTIONS]++;
+	}
+	x->inta_cycle = false;
+	/* Virtual wire B: IOAPIC pin 0 sees INT only as the cycle left it. */
+	ioapic_set_irq(&x->ioapic, 0, x->pic_output);
+}
+
 /* BSP thread, before KVM_RUN: ExtINT from the PIC through LINT0. */
 void x86_irqchip_pre_run(struct vcpu *vcpu)
 {
@@ -550,12 +581,9 @@ void x86_irqchip_pre_run(struct vcpu *vcpu)
 	if (!x->pic_output) {
 		run->request_interrupt_window = 0;
 	} else if (run->ready_for_interrupt_injection) {
-		struct kvm_interrupt irq = { .irq = pic8259_inta(&x->pic) };
-		if (ioctl(vcpu->fd, KVM_INTERRUPT, &irq) < 0)
-			log_warn("vCPU 0: KVM_INTERRUPT(0x%x): %s", irq.irq, strerror(errno));
-		else
-			vcpu->stats.arch[X86_CNT_EXTINT_INJECTIONS]++;
-		/* More may be pending: come back as soon as the guest can take it. */
+		inject_extint(vcpu, x);
+		/* Still high after a refused injection, or more may be pending:
+		 * come back as soon as the guest can take it. */
 		run->request_interrupt_window = x->pic_output;
 	} else {
 		run->request_interrupt_window = 1;
