@@ -82,8 +82,8 @@ static char *cmd_query(struct control *ctl, struct control_client *c, struct pro
 		pthread_mutex_unlock(&v->lock);
 		json_array_append_new(vcpus, json_pack("{s:i,s:i,s:b,s:b,s:I,s:I}", "index", i,
 			"apic_id", i, "started", running, "parked", parked,
-			"exits", (json_int_t)__atomic_load_n(&v->stats.exits, __ATOMIC_RELAXED),
-			"nmis", (json_int_t)__atomic_load_n(&v->stats.nmis, __ATOMIC_RELAXED)));
+			"exits", (json_int_t)vcpu_counter(&v->stats.exits),
+			"nmis", (json_int_t)vcpu_counter(&v->stats.nmis)));
 	}
 	json_t *flags = json_array();
 	if (vm->host_flags & IRQVM_HOSTF_CPL0_INT_EMULATED)

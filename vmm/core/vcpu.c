@@ -199,7 +199,7 @@ static enum vcpu_exit_action handle_io(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	unsigned size = run->io.size;
-	vcpu->stats.pio_exits++;
+	vcpu_count(&vcpu->stats.pio_exits);
 	if (size != 1 && size != 2 && size != 4) {
 		log_warn("vCPU %u: port I/O of impossible size %u at 0x%x", vcpu->index, size,
 			 run->io.port);
@@ -217,7 +217,7 @@ static enum vcpu_exit_action handle_io(struct vcpu *vcpu)
 			memcpy(data, &v, size);
 		}
 		if (!ok) {
-			vcpu->stats.unhandled_pio++;
+			vcpu_count(&vcpu->stats.unhandled_pio);
 			log_debug("vCPU %u: unhandled port %s 0x%x size %u", vcpu->index,
 				  run->io.direction == KVM_EXIT_IO_OUT ? "write" : "read",
 				  run->io.port, size);
@@ -253,7 +253,7 @@ static enum vcpu_exit_action handle_mmio(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	unsigned len = run->mmio.len;
 	struct bus *bus = &vcpu->vm->mmio;
-	vcpu->stats.mmio_exits++;
+	vcpu_count(&vcpu->stats.mmio_exits);
 	if (len == 0 || len > sizeof(run->mmio.data))
 		return VCPU_EXIT_CONTINUE; /* KVM never does this; nothing to transfer */
 	uint64_t v = 0;
@@ -268,7 +268,7 @@ static enum vcpu_exit_action handle_mmio(struct vcpu *vcpu)
 		memcpy(run->mmio.data, &v, len);
 	}
 	if (!ok) {
-		vcpu->stats.unhandled_mmio++;
+		vcpu_count(&vcpu->stats.unhandled_mmio);
 		log_debug("vCPU %u: unhandled MMIO %s 0x%llx size %u", vcpu->index,
 			  run->mmio.is_write ? "write" : "read",
 			  (unsigned long long)run->mmio.phys_addr, len);
@@ -287,7 +287,7 @@ static enum vcpu_exit_action handle_exit(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	char what[160];
-	vcpu->stats.exits++;
+	vcpu_count(&vcpu->stats.exits);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		return handle_io(vcpu);

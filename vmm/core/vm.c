@@ -314,7 +314,7 @@ void vcpu_counters_line(const struct vcpu *vcpu, char *line, size_t size)
 	if (size)
 		*line = 0;
 	append(line, size, &len, "vCPU %u: %llu exits (", vcpu->index,
-	       (unsigned long long)vcpu->stats.exits);
+	       (unsigned long long)vcpu_counter(&vcpu->stats.exits));
 	const char *sep = "";
 	for (unsigned k = 0; k < n; k++) {
 		if (c[k].exit_kind) {

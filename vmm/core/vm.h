@@ -57,19 +57,39 @@ struct vcpu_start {
 
 #define VCPU_ARCH_COUNTERS 8
 
+/*
+ * Per-vCPU counters. Other threads read them while the vCPU runs (control
+ * socket, interrupt-state dump, accounting), so every access is atomic:
+ * the vCPU thread's own counters through vcpu_count/vcpu_counter below,
+ * kicks and NMIs (written by several threads) with __atomic_fetch_add.
+ */
 struct vcpu_stats {
 	uint64_t exits;
 	uint64_t pio_exits, mmio_exits;
 	uint64_t unhandled_pio, unhandled_mmio;
 	/* The architecture's own counters (x86: ExtINT injections, IOAPIC EOI
 	 * exits, ...; RISC-V: SEIP changes), indexed by its own enum and named
-	 * by arch_vcpu_counters. vCPU thread only. */
+	 * by arch_vcpu_counters. Written by the vCPU thread only. */
 	uint64_t arch[VCPU_ARCH_COUNTERS];
-	uint64_t kicks;
+	uint64_t kicks;       /* any thread; atomic */
 	uint64_t nmis;        /* NMIs injected (control socket requests); atomic */
 	uint64_t nmi_failed;  /* NMI injections refused; atomic */
 	uint64_t nmi_merged;  /* queued NMIs merged before injection (see vcpu.c); atomic */
 };
+
+/* One more on a counter that only its vCPU thread writes: a relaxed load
+ * and store (no locked read-modify-write on the exit path) are enough for
+ * readers on other threads to see whole values. */
+static inline void vcpu_count(uint64_t *counter)
+{
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+/* A per-vCPU counter as another thread may read it. */
+static inline uint64_t vcpu_counter(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
 
 struct vcpu {
 	struct vm *vm;

@@ -126,8 +126,8 @@ int riscv_set_external_irq(struct vm *vm, unsigned hart, bool level)
 unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *out, unsigned max)
 {
 	const struct arch_vcpu_counter c[] = {
-		{ "MMIO", vcpu->stats.mmio_exits, false, true },
-		{ "SEIP injections", vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS], true, false },
+		{ "MMIO", vcpu_counter(&vcpu->stats.mmio_exits), false, true },
+		{ "SEIP injections", vcpu_counter(&vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS]), true, false },
 	};
 	unsigned n = 0;
 	for (; n < max && n < sizeof(c) / sizeof(c[0]); n++)
@@ -164,7 +164,7 @@ void arch_vcpu_pre_run(struct vcpu *vcpu)
 	}
 	rv->seip_applied = want;
 	if (want)
-		vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS]++;
+		vcpu_count(&vcpu->stats.arch[RISCV_CNT_SEIP_INJECTIONS]);
 }
 
 void arch_vcpu_dump(struct vcpu *vcpu, FILE *out)

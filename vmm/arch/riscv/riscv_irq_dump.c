@@ -76,8 +76,9 @@ json_t *arch_vcpu_irq_state(struct vcpu *vcpu)
 	json_object_set_new(o, "pending", p);
 	const struct vcpu_stats *st = &vcpu->stats;
 	json_object_set_new(o, "counters", json_pack("{s:I,s:I,s:I,s:I}",
-		"exits", (json_int_t)st->exits, "mmio_exits", (json_int_t)st->mmio_exits,
-		"seip_injections", (json_int_t)st->arch[RISCV_CNT_SEIP_INJECTIONS],
-		"kicks", (json_int_t)__atomic_load_n(&st->kicks, __ATOMIC_RELAXED)));
+		"exits", (json_int_t)vcpu_counter(&st->exits),
+		"mmio_exits", (json_int_t)vcpu_counter(&st->mmio_exits),
+		"seip_injections", (json_int_t)vcpu_counter(&st->arch[RISCV_CNT_SEIP_INJECTIONS]),
+		"kicks", (json_int_t)vcpu_counter(&st->kicks)));
 	return o;
 }

@@ -106,14 +106,15 @@ unsigned arch_vcpu_counters(const struct vcpu *vcpu, struct arch_vcpu_counter *o
 {
 	const struct vcpu_stats *st = &vcpu->stats;
 	const struct arch_vcpu_counter c[] = {
-		{ "port I/O", st->pio_exits, false, true },
-		{ "MMIO", st->mmio_exits, false, true },
-		{ "interrupt window", st->arch[X86_CNT_IRQ_WINDOW_EXITS], false, true },
-		{ "IOAPIC EOI", st->arch[X86_CNT_EOI_EXITS], false, true },
-		{ "ignored for suppress-EOI-broadcast", st->arch[X86_CNT_EOI_EXITS_SUPPRESSED], true,
-		  true },
-		{ "ExtINT injections", st->arch[X86_CNT_EXTINT_INJECTIONS], true, false },
-		{ "CPL0 int n delivered by irqvm", st->arch[X86_CNT_SOFTINT_EMULATED], true, false },
+		{ "port I/O", vcpu_counter(&st->pio_exits), false, true },
+		{ "MMIO", vcpu_counter(&st->mmio_exits), false, true },
+		{ "interrupt window", vcpu_counter(&st->arch[X86_CNT_IRQ_WINDOW_EXITS]), false, true },
+		{ "IOAPIC EOI", vcpu_counter(&st->arch[X86_CNT_EOI_EXITS]), false, true },
+		{ "ignored for suppress-EOI-broadcast",
+		  vcpu_counter(&st->arch[X86_CNT_EOI_EXITS_SUPPRESSED]), true, true },
+		{ "ExtINT injections", vcpu_counter(&st->arch[X86_CNT_EXTINT_INJECTIONS]), true, false },
+		{ "CPL0 int n delivered by irqvm", vcpu_counter(&st->arch[X86_CNT_SOFTINT_EMULATED]),
+		  true, false },
 	};
 	unsigned n = 0;
 	for (; n < max && n < sizeof(c) / sizeof(c[0]); n++)
@@ -133,10 +134,10 @@ enum vcpu_exit_action arch_vcpu_exit(struct vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	switch (run->exit_reason) {
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
-		vcpu->stats.arch[X86_CNT_IRQ_WINDOW_EXITS]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_IRQ_WINDOW_EXITS]);
 		return VCPU_EXIT_CONTINUE; /* pre_run injects now that the window is open */
 	case KVM_EXIT_IOAPIC_EOI:
-		vcpu->stats.arch[X86_CNT_EOI_EXITS]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_EOI_EXITS]);
 		x86_irqchip_eoi_exit(vcpu, run->eoi.vector);
 		return VCPU_EXIT_CONTINUE;
 	case KVM_EXIT_INTERNAL_ERROR:

@@ -164,16 +164,17 @@ static json_t *pending_json(struct vcpu *vcpu)
 static json_t *counters_json(const struct vcpu_stats *st)
 {
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		"exits", (json_int_t)st->exits, "pio_exits", (json_int_t)st->pio_exits,
-		"mmio_exits", (json_int_t)st->mmio_exits,
-		"irq_window_exits", (json_int_t)st->arch[X86_CNT_IRQ_WINDOW_EXITS],
-		"extint_injections", (json_int_t)st->arch[X86_CNT_EXTINT_INJECTIONS],
-		"ioapic_eoi_exits", (json_int_t)st->arch[X86_CNT_EOI_EXITS],
-		"eoi_exits_suppressed", (json_int_t)st->arch[X86_CNT_EOI_EXITS_SUPPRESSED],
-		"kicks", (json_int_t)__atomic_load_n(&st->kicks, __ATOMIC_RELAXED),
-		"nmis", (json_int_t)__atomic_load_n(&st->nmis, __ATOMIC_RELAXED),
-		"nmi_failed", (json_int_t)__atomic_load_n(&st->nmi_failed, __ATOMIC_RELAXED),
-		"nmi_merged", (json_int_t)__atomic_load_n(&st->nmi_merged, __ATOMIC_RELAXED));
+		"exits", (json_int_t)vcpu_counter(&st->exits),
+		"pio_exits", (json_int_t)vcpu_counter(&st->pio_exits),
+		"mmio_exits", (json_int_t)vcpu_counter(&st->mmio_exits),
+		"irq_window_exits", (json_int_t)vcpu_counter(&st->arch[X86_CNT_IRQ_WINDOW_EXITS]),
+		"extint_injections", (json_int_t)vcpu_counter(&st->arch[X86_CNT_EXTINT_INJECTIONS]),
+		"ioapic_eoi_exits", (json_int_t)vcpu_counter(&st->arch[X86_CNT_EOI_EXITS]),
+		"eoi_exits_suppressed", (json_int_t)vcpu_counter(&st->arch[X86_CNT_EOI_EXITS_SUPPRESSED]),
+		"kicks", (json_int_t)vcpu_counter(&st->kicks),
+		"nmis", (json_int_t)vcpu_counter(&st->nmis),
+		"nmi_failed", (json_int_t)vcpu_counter(&st->nmi_failed),
+		"nmi_merged", (json_int_t)vcpu_counter(&st->nmi_merged));
 }
 
 json_t *arch_vcpu_irq_state(struct vcpu *vcpu)

@@ -565,7 +565,7 @@ static void inject_extint(struct vcpu *vcpu, struct x86_vm *x)
 			 irq.irq, strerror(errno));
 		pic8259_inta_undo(&x->pic, &before);
 	} else {
-		vcpu->stats.arch[X86_CNT_EXTINT_INJECTIONS]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_EXTINT_INJECTIONS]);
 	}
 	x->inta_cycle = false;
 	/* Virtual wire B: IOAPIC pin 0 sees INT only as the cycle left it. */
@@ -611,7 +611,7 @@ void x86_irqchip_eoi_exit(struct vcpu *vcpu, uint8_t vector)
 	 * EOI broadcast" (SVR bit 12), which is exactly when the guest promises
 	 * to EOI the IOAPIC directly: honour the guest's choice here. */
 	if (eoi_broadcast_suppressed(vcpu)) {
-		vcpu->stats.arch[X86_CNT_EOI_EXITS_SUPPRESSED]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_EOI_EXITS_SUPPRESSED]);
 		return;
 	}
 	pthread_mutex_lock(&x->irqchip_lock);

@@ -116,10 +116,10 @@ enum vcpu_exit_action x86_handle_internal_error(struct vcpu *vcpu)
 			vm_request_stop(vcpu->vm, VM_STOP_HOST_ERROR, 0);
 			return VCPU_EXIT_STOP;
 		}
-		vcpu->stats.arch[X86_CNT_SOFTINT_EMULATED]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_SOFTINT_EMULATED]);
 		return VCPU_EXIT_CONTINUE;
 	case SOFTINT_RAISE_EXCEPTION:
-		vcpu->stats.arch[X86_CNT_SOFTINT_EMULATED]++;
+		vcpu_count(&vcpu->stats.arch[X86_CNT_SOFTINT_EMULATED]);
 		return inject_exception(vcpu, &sregs, &o);
 	case SOFTINT_NOT_SOFTINT:
 		report_failure(vcpu, "not an instruction irqvm emulates", insn, n, regs.rip);
