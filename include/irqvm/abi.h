@@ -83,7 +83,7 @@ enum irqvm_host_platform {
 	IRQVM_PLATFORM_NESTED_HYPERV = 4, /* "Microsoft Hv" */
 	IRQVM_PLATFORM_NESTED_VMWARE = 5, /* "VMwareVMware" */
 	IRQVM_PLATFORM_NESTED_OTHER = 6,  /* hypervisor bit set, another signature */
-	IRQVM_PLATFORM_NESTED_PVM = 7,    /* /dev/kvm is kvm_pvm's (PLATFORM.md "PVM") */
+	IRQVM_PLATFORM_NESTED_PVM = 7,    /* /dev/kvm is kvm_pvm's (nested "PVM" KVM) */
 };
 
 /* boot_info.kvm_module: the vendor module that provides /dev/kvm. */

@@ -2,8 +2,8 @@
 /*
  * Unit tests for the host platform classifier: CPUID signature, vendor
  * module facts and probe results -> platform, module and name. The facts
- * below are the ones of the machines in PLATFORM.md plus the corner cases
- * the rules exist for.
+ * below are the ones of the test and development hosts (docs/architecture.md,
+ * "Probing the host") plus the corner cases the rules exist for.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -65,7 +65,7 @@ Test(host_platform, bare_metal_ignores_leaf_without_hv_bit)
 
 Test(host_platform, nested_under_qemu_tcg)
 {
-	/* PLATFORM.md: Debian kernel in qemu-system-x86_64 TCG, kvm_amd modular. */
+	/* The x86 test host: Debian kernel in qemu-system-x86_64 TCG, kvm_amd modular. */
 	struct host_facts f = facts("TCGTCGTCGTCG");
 	module(&f, HOST_MOD_KVM_AMD, 2);
 	f.cpl0_int_fails = HOST_PROBE_NO;

@@ -5,7 +5,7 @@
  * Which module provides /dev/kvm. The presence of /sys/module/kvm_pvm is not
  * proof: a kernel that is itself a kvm-pvm guest keeps kvm_pvm (built in,
  * with its parameters in sysfs) but does not bind it, and has no /dev/kvm
- * (PLATFORM.md, 2026-12-06). The facts used, strongest first:
+ * (the development machine of 2026-12-06). The facts used, strongest first:
  *  1. KVM makes the vendor module the owner of /dev/kvm's file operations
  *     (kvm_init(..., THIS_MODULE)), so while irqvm holds /dev/kvm open the
  *     providing module's refcnt is at least 1. A modular vendor module with
@@ -107,7 +107,7 @@ static void probe_note(const struct host_facts *f, const struct host_platform *p
 		snprintf(note, len, "KVM cannot run CPL0 int n here although /dev/kvm is not "
 			 "kvm_pvm's");
 	else if (pvm && f->cpl0_int_fails == HOST_PROBE_NO)
-		snprintf(note, len, "kvm_pvm ran CPL0 int n itself (PLATFORM.md says it cannot)");
+		snprintf(note, len, "kvm_pvm ran CPL0 int n itself (its emulator is known to lack it)");
 	else if (!pvm && f->eoi_at_injection == HOST_PROBE_YES)
 		snprintf(note, len, "KVM reports level EOIs at injection although /dev/kvm is not "
 			 "kvm_pvm's");

@@ -3,7 +3,7 @@
  * Which kind of KVM host irqvm runs on, decided from facts only: the CPUID
  * hypervisor leaves of the CPU irqvm's process runs on, which KVM vendor
  * module provides /dev/kvm, and the start-up probes' results. Never from
- * timing: a timing probe misfires under QEMU TCG (PLATFORM.md).
+ * timing: a timing probe misfires under QEMU TCG (seen on the x86 test host).
  *
  * host_platform_classify() is pure (no I/O) so every rule is unit-tested;
  * x86_host_facts.c gathers the facts on the real machine.

@@ -12,8 +12,8 @@
 
 #define CPUID_1_ECX_HYPERVISOR (1u << 31)
 
-/* KVM_SET_CPUID2 is mandatory here (PLATFORM.md: without it EFER writes
- * fault); give each vCPU the supported set with its own APIC ID. */
+/* KVM_SET_CPUID2 is mandatory here (seen on the development hosts: without
+ * it the guest's EFER writes fault); give each vCPU the supported set with its own APIC ID. */
 static int set_cpuid(struct vcpu *vcpu, char *err, size_t errlen)
 {
 	struct x86_vm *x = vcpu->vm->arch;

@@ -4,8 +4,8 @@
  *
  * With a split irqchip the userspace IOAPIC learns about EOIs through
  * KVM_EXIT_IOAPIC_EOI. On VMX/SVM hosts that exit comes when the guest
- * writes the local APIC's EOI register; on some nested hosts (PLATFORM.md:
- * "PVM") it comes when the interrupt is injected, before the handler ran.
+ * writes the local APIC's EOI register; on some nested hosts (the "PVM"
+ * KVM, kvm_pvm) it comes when the interrupt is injected, before the handler ran.
  * Re-delivering a still-asserted level line on such an early "EOI" would
  * interrupt the handler with its own interrupt, so the IOAPIC must know.
  *

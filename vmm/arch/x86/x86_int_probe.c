@@ -3,7 +3,7 @@
  * Probe: can this KVM run `int n` at CPL0?
  *
  * On VMX/SVM hosts the CPU executes a software interrupt itself. On the
- * nested "PVM" KVM (PLATFORM.md) every CPL0 instruction goes through KVM's
+ * nested "PVM" KVM (kvm_pvm) every CPL0 instruction goes through KVM's
  * instruction emulator, which lacks int n/int3/int1: KVM stops the vCPU with
  * KVM_EXIT_INTERNAL_ERROR, suberror KVM_INTERNAL_ERROR_EMULATION, RIP at the
  * instruction. irqvm then delivers it itself (x86_softint_exit.c) on every

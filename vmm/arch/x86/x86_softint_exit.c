@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * KVM_EXIT_INTERNAL_ERROR handling. On hosts whose KVM runs CPL0 guest code
- * in its instruction emulator (PLATFORM.md, "PVM"), `int n`, `int3` and
+ * in its instruction emulator (the nested "PVM" KVM, kvm_pvm), `int n`, `int3` and
  * `int1` are missing from the emulator and arrive here as emulation
  * failures; irqvm delivers them itself (softint.c) and counts them. Every
  * other emulation failure is reported with RIP and instruction bytes.
