@@ -11,7 +11,7 @@ out=docs/test-list.md
 	echo
 	echo "## Unit tests (Criterion, \`build/tests/unit-tests\`)"
 	echo
-	build/tests/unit-tests --list 2>&1 | sed -E 's/^([a-z0-9_]+): ([0-9]+) tests$/\n### \1 (\2)\n/; s/^[├└]── /- /'
+	build/tests/unit-tests --list 2>&1 | sed -E 's/^([a-z0-9_]+): ([0-9]+) tests?$/\n### \1 (\2)\n/; s/^[├└]── /- /'
 	for log in build/*.log; do
 		[ -f "$log" ] || continue
 		case "$log" in build/unit.log) continue ;; esac
