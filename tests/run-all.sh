@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test irqvm has: Criterion unit tests, then the x86 guest suites
+# Every test irqvm has: Criterion unit tests, the libFuzzer harnesses on
+# their seeds, then the x86 guest suites
 # (directly or inside the x86-64 test host), then the RISC-V suites. Prints each
 # suite's output and ends with a table of the suites (status, time, counts)
 # and one summary line; exits non-zero on any failure.
@@ -84,6 +85,11 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 	[ "$st" -ne 124 ] && [ "$st" -ne 137 ] || verdict="TIMEOUT"
 	summary+=("$(printf '%-12s %-7s %5s s  %s' "$name" "$verdict" $(($(date +%s) - t0)) "${line#"$name": }")")
 }
+
+# The libFuzzer harnesses (tests/fuzz/), a few seconds each on their
+# committed seeds only, so a model or parser that regressed on a known
+# input fails here; `make fuzz` is the long run (docs/testing.md, "Fuzzing").
+run_suite fuzz "$(suite_limit 600)" make --no-print-directory fuzz-smoke
 
 # The x86 suites need x86 KVM: ci/x86-run runs each directly on a usable
 # /dev/kvm, otherwise inside the x86-64 test host, and says which.
