@@ -96,9 +96,10 @@ run_suite fuzz "$(suite_limit 600)" make --no-print-directory fuzz-smoke
 # Caps: several times what each takes on the nested path of a 2-core
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
 # fires 60 s before the cap, so its console log says what it was doing. A
-# test host whose own kernel hangs (an emulator fault, detected within one
-# to three minutes by its heartbeat) is booted afresh, at most twice, and the run
-# says so.
+# test host whose own kernel hangs (detected within one to three minutes by
+# its heartbeat), panics or resets while the suite runs (faults of the
+# emulated host, docs/test-hosts.md "Host faults") is booted afresh, at most
+# twice, and the run says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do
 	case $name in
@@ -109,7 +110,7 @@ for name in integration vmm control; do
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
 		run_suite "$name" "$limit" ci/x86-run --timeout $((limit > 120 ? limit - 60 : 60)) \
-			--host-hang-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
+			--host-fault-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
 	else
 		echo "=== $name: $cmd is missing or not executable: counted as a failure"
 		total_fail=$((total_fail + 1)); suites_failed+=("$name")
