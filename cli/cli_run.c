@@ -156,6 +156,7 @@ int cli_run(int argc, char **argv)
 		goto out;
 	}
 	struct vm *vm = NULL;
+	vm_block_stop_signals(); /* a stop requested while the VM is built is kept */
 	status = vm_create(&cfg, &a.opts, &vm, err, sizeof(err));
 	if (status != 0) {
 		log_error("%s", err);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test irqvm has: Criterion unit tests, then the x86 guest suites
+# Every test irqvm has: Criterion unit tests, the libFuzzer harnesses on
+# their seeds, then the x86 guest suites
 # (directly or inside the x86-64 test host), then the RISC-V suites. Prints each
 # suite's output and ends with a table of the suites (status, time, counts)
 # and one summary line; exits non-zero on any failure.
@@ -85,14 +86,20 @@ run_suite() {	# run_suite NAME LIMIT CMD...
 	summary+=("$(printf '%-12s %-7s %5s s  %s' "$name" "$verdict" $(($(date +%s) - t0)) "${line#"$name": }")")
 }
 
+# The libFuzzer harnesses (tests/fuzz/), a few seconds each on their
+# committed seeds only, so a model or parser that regressed on a known
+# input fails here; `make fuzz` is the long run (docs/testing.md, "Fuzzing").
+run_suite fuzz "$(suite_limit 600)" make --no-print-directory fuzz-smoke
+
 # The x86 suites need x86 KVM: ci/x86-run runs each directly on a usable
 # /dev/kvm, otherwise inside the x86-64 test host, and says which.
 # Caps: several times what each takes on the nested path of a 2-core
 # machine without /dev/kvm (docs/testing.md); the test host's own timeout
 # fires 60 s before the cap, so its console log says what it was doing. A
-# test host whose own kernel hangs (an emulator fault, detected within one
-# to three minutes by its heartbeat) is booted afresh, at most twice, and the run
-# says so.
+# test host whose own kernel hangs (detected within one to three minutes by
+# its heartbeat), panics or resets while the suite runs (faults of the
+# emulated host, docs/test-hosts.md "Host faults") is booted afresh, at most
+# twice, and the run says so.
 mkdir -p "$BUILD/test-logs"
 for name in integration vmm control; do
 	case $name in
@@ -103,7 +110,7 @@ for name in integration vmm control; do
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
 		run_suite "$name" "$limit" ci/x86-run --timeout $((limit > 120 ? limit - 60 : 60)) \
-			--host-hang-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
+			--host-fault-retries 2 --log "$BUILD/test-logs/host-$name.log" -- "$cmd"
 	else
 		echo "=== $name: $cmd is missing or not executable: counted as a failure"
 		total_fail=$((total_fail + 1)); suites_failed+=("$name")

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A VM that /init of the x86-64 test host creates and holds until power-off,
- * never run (docs/test-hosts.md, "Host hangs").
+ * never run (docs/test-hosts.md, "Host faults").
  *
  * When the first VM of a host kernel is created, and one second after the
  * last one is gone, KVM flips static keys (its local-APIC "disabled" keys

@@ -10,7 +10,7 @@
 #
 # Output is TAP; the exit status is non-zero if any check failed. Needs
 # `make riscv-host` or `make x86-host` (the makefile's *-host-selftest
-# targets do both). About 15 boots (riscv64) or 10 (x86_64) plus one
+# targets do both). About 15 boots (riscv64) or 14 (x86_64) plus one
 # deliberate timeout.
 set -uo pipefail
 
@@ -25,6 +25,12 @@ x86_64) hostdir=${X86HOST_DIR:-$repo/build/x86-host} real_qemu=qemu-system-x86_6
 *) echo "selftest.sh: unknown arch '$arch'" >&2; exit 2 ;;
 esac
 run() { "$repo/ci/host-run" --arch "$arch" "$@"; }
+run_recording() {	# run_recording RUNNER-ARGS...: console in $log, messages and fault in $tmp/stderr
+	local st=0
+	run --log "$log" --fault-file "$tmp/fault" "$@" >/dev/null 2>"$tmp/stderr" || st=$?
+	echo "fault-file: $(cut -d: -f1 "$tmp/fault" 2>/dev/null | grep . || echo none)" >>"$tmp/stderr"
+	return "$st"
+}
 probe=$hostdir/status-probe
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/host-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -33,20 +39,22 @@ n=0 failed=0
 log=$tmp/console.log
 
 # check NAME WANT_STATUS WANT_TEXT RUNNER-ARGS...: each line of WANT_TEXT
-# ('' for none) must appear in the console log.
+# ('' for none) must appear in the console log or the runner's messages,
+# which end with "fault-file: " and what --fault-file received ("none"
+# when the host did not fail).
 check() {
 	local name=$1 want=$2 texts=$3 got=0 text ok=1
 	shift 3
 	n=$((n + 1))
 	: >"$log"
-	run --log "$log" "$@" >/dev/null 2>"$tmp/stderr" || got=$?
+	run_recording "$@" || got=$?
 	# A hung host kernel (118, a fault of the emulator) says nothing about
 	# the check: boot once more, as make test's suites do (ci/x86-run).
 	if [ "$got" = 118 ] && [ "$want" != 118 ]; then
 		echo "# $arch: the host hung during '$name' (118): booting it once more"
 		got=0
 		: >"$log"
-		run --log "$log" "$@" >/dev/null 2>"$tmp/stderr" || got=$?
+		run_recording "$@" || got=$?
 	fi
 	[ "$got" = "$want" ] || ok=0
 	while IFS= read -r text; do
@@ -104,9 +112,41 @@ else
 	# A hung host kernel cannot say so itself: its heartbeat stops. Stopping
 	# the heartbeat process (the child of /init) looks the same from outside.
 	# shellcheck disable=SC2016  # expanded inside the host
-	check "a host whose heartbeat stops is reported hung, with its CPUs: 118" 118 \
-		$'the host kernel hung\nCPU#0 RIP\nCPU#1 RIP' --hang-after 6 -- /bin/bash -c \
+	check "a host whose heartbeat stops is reported hung, with its CPUs: 118, a host fault" 118 \
+		$'the host kernel hung\nCPU#0 RIP\nCPU#1 RIP\nfault-file: hang' --hang-after 6 -- /bin/bash -c \
 		'for p in $(pgrep -x init); do [ "$p" = 1 ] || kill -STOP "$p"; done; sleep 60'
+	# The host's own kernel failing under the command (docs/test-hosts.md,
+	# "Host faults"), on request: sysrq c panics, sysrq b resets at once.
+	check "a host kernel panic while the command runs is 126, a host fault" 126 \
+		$'Kernel panic\nthe host kernel panicked while the command ran\nfault-file: panic' \
+		-- /bin/sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
+	check "a host reset while the command runs is 125, a host fault" 125 \
+		$'the host reset itself while the command ran\nfault-file: reset' \
+		-- /bin/sh -c 'echo b >/proc/sysrq-trigger; sleep 60'
+	# ci/x86-run boots a fresh host after a host fault, as often as asked,
+	# and then passes the status on; a command's own status is not retried.
+	n=$((n + 1))
+	out=$(IRQVM_TEST_HOST=nested "$repo/ci/x86-run" --timeout 900 --host-fault-retries 1 \
+		-- /bin/sh -c 'echo c >/proc/sysrq-trigger; sleep 60' 2>&1)
+	st=$? boots=$(grep -c 'booting the x86_64 host' <<<"$out")
+	if [ "$st" = 126 ] && [ "$boots" = 2 ] && grep -q 'test host failed (panic, status 126' <<<"$out"; then
+		echo "ok $n - $arch: x86-run --host-fault-retries 1: a host that panics is booted once more, then its 126 passed on"
+	else
+		echo "not ok $n - $arch: x86-run --host-fault-retries 1: a host that panics is booted once more, then its 126 passed on (status $st, $boots boots)"
+		tail -n 15 <<<"$out" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+	n=$((n + 1))
+	out=$(IRQVM_TEST_HOST=nested "$repo/ci/x86-run" --timeout 900 --host-fault-retries 1 \
+		-- /bin/sh -c 'exit 126' 2>&1)
+	st=$? boots=$(grep -c 'booting the x86_64 host' <<<"$out")
+	if [ "$st" = 126 ] && [ "$boots" = 1 ]; then
+		echo "ok $n - $arch: x86-run --host-fault-retries 1: a command's own status 126 is not retried"
+	else
+		echo "not ok $n - $arch: x86-run --host-fault-retries 1: a command's own status 126 is not retried (status $st, $boots boots)"
+		tail -n 15 <<<"$out" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
 fi
 check "exit code is passed through" 3 "IRQVM-HOST-EXIT: 3" \
 	"${p[@]}" -- /bin/status-probe exit 3
@@ -131,7 +171,8 @@ check "timeout kills QEMU with 124" 124 "timeout: QEMU killed" --timeout 4 \
 check "a command past its deadline: every process reported, all killed, 124" 124 \
 	$'hang: process\nsleep 60\ncommand killed at its deadline of 3 s' --deadline 3 --timeout 120 \
 	"${p[@]}" -- /bin/status-probe sleep 60
-check "kernel panic is 126" 126 "Kernel panic" --append rdinit=/nonexistent "${smoke[@]}"
+check "kernel panic before the command is 126, not a host fault" 126 $'Kernel panic\nfault-file: none' \
+	--append rdinit=/nonexistent "${smoke[@]}"
 QEMU=$tmp/qemu-broken check "no exit line is 125" 125 "fake qemu: cannot start" "${smoke[@]}"
 check "usage error is 2" 2 "--timeout wants" --timeout soon "${smoke[@]}"
 check "an argument with a newline is refused" 2 "newline" "${smoke[@]}" $'a\nb'

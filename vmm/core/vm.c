@@ -328,21 +328,35 @@ void vcpu_counters_line(const struct vcpu *vcpu, char *line, size_t size)
 			append_counter(line, size, &len, ", ", &c[k]);
 }
 
+/* SIGINT/SIGTERM/SIGHUP (stop) and SIGQUIT (print the interrupt state). */
+static void stop_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+void vm_block_stop_signals(void)
+{
+	sigset_t set;
+
+	stop_signal_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 int vm_run(struct vm *vm, const struct vm_options *opts)
 {
 	char err[512];
 	struct loop_timer *timeout = NULL;
 	struct run_state rs = { .vm = vm, .sfd = -1 };
 
-	/* SIGINT/SIGTERM/SIGHUP (stop) and SIGQUIT (print the interrupt state)
-	 * arrive through a signalfd in the main thread; block them before any
-	 * vCPU thread exists so those inherit the mask. */
+	/* The stop signals arrive through a signalfd in the main thread; they
+	 * are blocked before any vCPU thread exists so those inherit the mask
+	 * (the caller may have blocked them earlier: vm_block_stop_signals). */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	stop_signal_set(&set);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	rs.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (rs.sfd < 0 || event_loop_add(vm->loop, rs.sfd, EPOLLIN, on_signal, &rs) < 0) {

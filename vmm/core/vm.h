@@ -213,6 +213,16 @@ struct vm_options {
 	const struct vm_service *service; /* NULL: none */
 };
 
+/*
+ * Blocks the signals vm_run turns into a stop (SIGINT, SIGTERM, SIGHUP) or
+ * an interrupt-state dump (SIGQUIT) in the calling thread and the threads
+ * it creates from now on. Called before vm_create, a signal that comes
+ * while the VM is being built stays pending and vm_run acts on it at once;
+ * unblocked, one that the parent had set to ignored (a background job of a
+ * shell script) would be lost, and the VM would run on.
+ */
+void vm_block_stop_signals(void);
+
 /* Build the VM from a checked config. Returns 0, or an IRQVM_EXIT_* code with err filled. */
 int vm_create(const struct vm_config *cfg, const struct vm_options *opts, struct vm **out,
 	      char *err, size_t errlen);
