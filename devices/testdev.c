@@ -23,6 +23,12 @@ struct testdev_storm {
 
 struct testdev {
 	struct vm *vm;
+	/* Serialises storm start and stop, the join included (any vCPU may
+	 * write STORM_CTRL, and the VM's stop ends the storm from the main
+	 * thread). Held across pthread_join, which is safe because the storm
+	 * thread never takes it. Lock order: ctl_lock -> lock. */
+	pthread_mutex_t ctl_lock;
+	bool vm_stopped; /* under ctl_lock: the VM stopped, no storm starts again */
 	pthread_mutex_t lock;
 	uint32_t msi_addr_lo, msi_addr_hi, msi_data;
 	uint32_t msi_fired;
@@ -70,8 +76,9 @@ static void *storm_thread(void *opaque)
 	return NULL;
 }
 
-/* Called without t->lock (joining must not hold it). */
-static void storm_stop(struct testdev *t)
+/* Under ctl_lock, without t->lock (joining must not hold it: a storm
+ * event's handler may read the registers). */
+static void storm_stop_locked(struct testdev *t)
 {
 	struct testdev_storm *st = &t->storm;
 	if (!st->thread_started)
@@ -81,10 +88,20 @@ static void storm_stop(struct testdev *t)
 	st->thread_started = false;
 }
 
-static uint32_t storm_start(struct testdev *t)
+static void storm_stop(struct testdev *t)
+{
+	pthread_mutex_lock(&t->ctl_lock);
+	storm_stop_locked(t);
+	pthread_mutex_unlock(&t->ctl_lock);
+}
+
+/* Under ctl_lock. */
+static uint32_t storm_start_locked(struct testdev *t)
 {
 	struct testdev_storm *st = &t->storm;
-	storm_stop(t);
+	storm_stop_locked(t);
+	if (t->vm_stopped)
+		return IRQVM_TESTDEV_ERR_NONE; /* the guest is not running any more */
 	pthread_mutex_lock(&t->lock);
 	st->run_kind = st->kind;
 	st->run_arg = st->arg;
@@ -108,6 +125,24 @@ static uint32_t storm_start(struct testdev *t)
 	}
 	st->thread_started = true;
 	return IRQVM_TESTDEV_ERR_NONE;
+}
+
+static uint32_t storm_start(struct testdev *t)
+{
+	pthread_mutex_lock(&t->ctl_lock);
+	uint32_t status = storm_start_locked(t);
+	pthread_mutex_unlock(&t->ctl_lock);
+	return status;
+}
+
+/* The VM's stop (vm_stop_devices): end the storm for good. */
+static void testdev_stop(void *opaque)
+{
+	struct testdev *t = opaque;
+	pthread_mutex_lock(&t->ctl_lock);
+	t->vm_stopped = true;
+	storm_stop_locked(t);
+	pthread_mutex_unlock(&t->ctl_lock);
 }
 
 static uint64_t lines_read(void *opaque, uint64_t offset, unsigned size)
@@ -212,6 +247,7 @@ static void testdev_destroy(void *opaque)
 	struct testdev *t = opaque;
 	storm_stop(t);
 	pthread_mutex_destroy(&t->lock);
+	pthread_mutex_destroy(&t->ctl_lock);
 	free(t);
 }
 
@@ -224,8 +260,9 @@ int testdev_create(struct vm *vm, struct bus *bus, uint64_t line_base, uint64_t 
 		return -1;
 	}
 	t->vm = vm;
+	pthread_mutex_init(&t->ctl_lock, NULL);
 	pthread_mutex_init(&t->lock, NULL);
-	if (vm_add_device(vm, "testdev", t, testdev_destroy) < 0) {
+	if (vm_add_threaded_device(vm, "testdev", t, testdev_stop, testdev_destroy) < 0) {
 		testdev_destroy(t);
 		snprintf(err, errlen, "too many devices");
 		return -1;
