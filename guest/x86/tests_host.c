@@ -78,7 +78,7 @@ TEST_CASE(host, interrupts_delivered_once, 999)
 		 "last: vector %#x at RIP %#lx", total, cpus, last_vector, last_rip);
 	if (host_platform_is(IRQVM_PLATFORM_NESTED_TCG)) {
 		ksnprintf(why, sizeof(why),
-			  "QEMU's SVM emulation delivers an injected interrupt again (%lu times)",
+			  "QEMU's SVM emulation delivers an injected interrupt again (second deliveries: %lu)",
 			  total);
 		host_todo(why, what);
 		return;
