@@ -15,6 +15,7 @@
 #include "percpu.h"
 #include "tap.h"
 #include "test.h"
+#include "trap.h"
 #include "x86.h"
 
 /* Free in every test group: only this file registers it. */
@@ -27,6 +28,47 @@ static void int_n_handler(unsigned int vector, void *ctx)
 	(void)vector;
 	(void)ctx;
 	int_n_calls++;
+}
+
+/* Through trap_dispatch() with a made-up frame, on every host: the rule
+ * that drops a second delivery, and nothing else. */
+static unsigned long dispatch_made_up(uint64_t rflags, uint64_t rip)
+{
+	struct trap_frame f = { .vector = INT_N_VECTOR, .rip = rip, .cs = X86_KERNEL_CS,
+				.rflags = rflags, .ss = X86_KERNEL_DS };
+	unsigned long calls = int_n_calls, flags = arch_irq_save();
+
+	trap_dispatch(&f);
+	arch_irq_restore(flags);
+	return int_n_calls - calls;
+}
+
+TEST_CASE(host, redelivery_rule, 997)
+{
+	const char *what = "host: an interrupt frame with IF clear is dropped and counted, with IF "
+			   "set it is served (made-up frames through trap_dispatch)";
+	struct percpu *pc = this_cpu();
+	/* A RIP no `int` instruction ends at: the handler's own entry. */
+	uint64_t rip = (uint64_t)(uintptr_t)int_n_handler;
+	unsigned long dropped = pc->irq_redelivered, served_if_clear, served_if_set;
+	bool ok;
+
+	if (!irq_register(INT_N_VECTOR, int_n_handler, NULL)) {
+		tap_skip("vector 0xee taken", "%s", what);
+		return;
+	}
+	served_if_clear = dispatch_made_up(X86_RFLAGS_FIXED, rip);
+	ok = tap_expect(served_if_clear == 0 && pc->irq_redelivered == dropped + 1,
+			"IF clear: handler ran %lu times, %lu dropped", served_if_clear,
+			pc->irq_redelivered - dropped);
+	served_if_set = dispatch_made_up(X86_RFLAGS_FIXED | X86_RFLAGS_IF, rip);
+	ok = ok && tap_expect(served_if_set == 1 && pc->irq_redelivered == dropped + 1,
+			      "IF set: handler ran %lu times, %lu dropped", served_if_set,
+			      pc->irq_redelivered - dropped);
+	irq_unregister(INT_N_VECTOR);
+	/* Made up here, not the host's: keep them out of the count below. */
+	pc->irq_redelivered = dropped;
+	tap_ok(ok, "%s", what);
 }
 
 TEST_CASE(host, int_n_with_if_clear, 998)
