@@ -123,6 +123,7 @@ static uint32_t storm_start_locked(struct testdev *t)
 		atomic_store(&st->running, false);
 		return IRQVM_TESTDEV_ERR_BAD_MSI;
 	}
+	pthread_setname_np(st->thread, "testdev-storm"); /* named in crash reports, top, gdb */
 	st->thread_started = true;
 	return IRQVM_TESTDEV_ERR_NONE;
 }

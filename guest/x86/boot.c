@@ -190,7 +190,14 @@ void arch_irq_restore(unsigned long flags)
 
 void arch_report(void)
 {
-	/* A host deviation worked around, so it is said, not hidden. */
+	unsigned long second = 0;
+
+	/* Host deviations worked around, so they are said, not hidden. */
+	for (unsigned int cpu = 0; cpu < X86_MAX_CPUS; cpu++)
+		second += READ_ONCE(percpu[cpu].irq_redelivered);
+	if (second)
+		tap_diag("interrupts: %lu delivered a second time by the host with IF clear, "
+			 "dropped (docs/testing.md, \"Platform deviations\")", second);
 	if (x86_halt_fixups)
 		tap_diag("idle: %lu interrupt(s) taken at the hlt of \"sti; hlt\" instead of "
 			 "waking it (the sti shadow was not honoured): resumed past the hlt",

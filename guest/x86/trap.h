@@ -105,6 +105,11 @@ void x86_syscall_entry(void);
 
 void trap_dispatch(struct trap_frame *f);
 
+/* A maskable interrupt whose interrupted code had IF clear, not raised by
+ * an `int n`: a second delivery by the host, which trap_dispatch drops
+ * (traps.c, docs/guest.md "Traps"). */
+bool trap_is_second_delivery(const struct trap_frame *f);
+
 /* "#GP general protection (fault)" style description for messages. */
 void trap_describe(const struct trap_frame *f, char *buf, unsigned long size);
 

@@ -84,6 +84,7 @@ done
 # then the same death by that signal (status 139 for SIGSEGV). A SIGSEGV
 # sent from outside runs the same report (what irqvm cannot be made to do
 # on purpose: fault).
+ulimit -c 0 # no core file of irqvm (guest RAM included) in the work tree
 start_idle_vm
 kill -s SEGV "$pid"
 wait "$pid"; st=$?

@@ -81,8 +81,10 @@ static void on_fatal_signal(int sig, siginfo_t *si, void *ucontext)
 	prctl(PR_GET_NAME, thread, 0, 0, 0);
 	put("irqvm: fatal ");
 	put(signal_name(sig));
-	if (si->si_code <= 0) {
+	if (si->si_code <= 0 && si->si_pid != getpid()) {
 		put(" sent by another process");
+	} else if (si->si_code <= 0) {
+		put(" raised by irqvm itself (abort, raise)");
 	} else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE) {
 		put(" at address ");
 		put_hex((uintptr_t)si->si_addr);
@@ -106,7 +108,10 @@ void crash_report_install(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fatal_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	/* One report: another fatal signal waits while this one is told. */
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		sigaction(fatal_signals[i], &sa, NULL);
 }
