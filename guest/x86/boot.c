@@ -18,6 +18,7 @@
 #include "sections.h"
 #include "smp.h"
 #include "smp_x86.h"
+#include "trap.h"
 #include "tap.h"
 #include "uart.h"
 #include "usermode.h"
@@ -190,11 +191,9 @@ void arch_irq_restore(unsigned long flags)
 
 void arch_report(void)
 {
-	unsigned long second = 0;
+	unsigned long second = trap_second_deliveries();
 
 	/* Host deviations worked around, so they are said, not hidden. */
-	for (unsigned int cpu = 0; cpu < X86_MAX_CPUS; cpu++)
-		second += READ_ONCE(percpu[cpu].irq_redelivered);
 	if (second)
 		tap_diag("interrupts: %lu delivered a second time by the host with IF clear, "
 			 "dropped (docs/testing.md, \"Platform deviations\")", second);

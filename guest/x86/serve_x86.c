@@ -18,6 +18,7 @@
 #include "percpu.h"
 #include "sched_x86.h"
 #include "services.h"
+#include "trap.h"
 #include "x86.h"
 
 #define SERVE_VECTOR_BASE 0x40u
@@ -42,9 +43,7 @@ void serve_fast_irq(uint64_t vector, uint64_t tsc, uint64_t rflags)
 	 * (traps.c, trap_is_second_delivery); nothing in serve mode runs
 	 * `int n` on these vectors. Dropped and counted, not counted twice. */
 	if (!(rflags & X86_RFLAGS_IF)) {
-		pc->irq_redelivered++;
-		pc->irq_redelivered_rip = 0; /* the fast path does not pass it */
-		pc->irq_redelivered_vector = v;
+		trap_note_second_delivery(v, 0); /* the fast path does not pass RIP */
 		return;
 	}
 	gstats_irq(cpu, v, tsc);

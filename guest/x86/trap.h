@@ -110,6 +110,13 @@ void trap_dispatch(struct trap_frame *f);
  * (traps.c, docs/guest.md "Traps"). */
 bool trap_is_second_delivery(const struct trap_frame *f);
 
+/* Records one dropped second delivery on this CPU: its vector and the
+ * interrupted RIP (0 where the entry path does not pass it). */
+void trap_note_second_delivery(unsigned int vector, uint64_t rip);
+
+/* Second deliveries dropped so far, on all CPUs. */
+unsigned long trap_second_deliveries(void);
+
 /* "#GP general protection (fault)" style description for messages. */
 void trap_describe(const struct trap_frame *f, char *buf, unsigned long size);
 

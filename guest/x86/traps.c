@@ -168,16 +168,29 @@ bool trap_is_second_delivery(const struct trap_frame *f)
 	       !(f->rflags & X86_RFLAGS_IF) && !int_n_at(f);
 }
 
+void trap_note_second_delivery(unsigned int vector, uint64_t rip)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->irq_redelivered++;
+	pc->irq_redelivered_rip = rip;
+	pc->irq_redelivered_vector = vector;
+}
+
+unsigned long trap_second_deliveries(void)
+{
+	unsigned long total = 0;
+
+	for (unsigned int cpu = 0; cpu < X86_MAX_CPUS; cpu++)
+		total += READ_ONCE(percpu[cpu].irq_redelivered);
+	return total;
+}
+
 static bool drop_second_delivery(const struct trap_frame *f)
 {
-	struct percpu *pc;
-
 	if (!trap_is_second_delivery(f))
 		return false;
-	pc = this_cpu();
-	pc->irq_redelivered++;
-	pc->irq_redelivered_rip = f->rip;
-	pc->irq_redelivered_vector = (unsigned int)f->vector;
+	trap_note_second_delivery((unsigned int)f->vector, f->rip);
 	return true;
 }
 
