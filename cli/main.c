@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_client.h"
+#include "vmm/core/crash.h"
 #include "vmm/core/exit_codes.h"
 
 static const struct cli_command commands[] = {
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	crash_report_install();
 	if (argc < 2) {
 		usage(stderr);
 		return IRQVM_EXIT_CONFIG;

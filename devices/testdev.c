@@ -11,7 +11,7 @@
 struct testdev_storm {
 	uint32_t kind, arg, count, period_ns; /* as the guest last wrote them */
 	pthread_t thread;
-	bool thread_started; /* under ctl_lock */
+	bool thread_started;
 	atomic_bool stop;
 	atomic_bool running;
 	atomic_uint sent;
@@ -23,12 +23,12 @@ struct testdev_storm {
 
 struct testdev {
 	struct vm *vm;
-	/* Serialises storm start and stop, including the join: any vCPU may
-	 * write STORM_CTRL, and two unserialised writers could join one thread
-	 * twice or start two and lose one. Held across pthread_join, which is
-	 * safe because the storm thread never takes it (nor anything a storm
-	 * event needs). Lock order: ctl_lock -> lock. */
+	/* Serialises storm start and stop, the join included (any vCPU may
+	 * write STORM_CTRL, and the VM's stop ends the storm from the main
+	 * thread). Held across pthread_join, which is safe because the storm
+	 * thread never takes it. Lock order: ctl_lock -> lock. */
 	pthread_mutex_t ctl_lock;
+	bool vm_stopped; /* under ctl_lock: the VM stopped, no storm starts again */
 	pthread_mutex_t lock;
 	uint32_t msi_addr_lo, msi_addr_hi, msi_data;
 	uint32_t msi_fired;
@@ -100,6 +100,8 @@ static uint32_t storm_start_locked(struct testdev *t)
 {
 	struct testdev_storm *st = &t->storm;
 	storm_stop_locked(t);
+	if (t->vm_stopped)
+		return IRQVM_TESTDEV_ERR_NONE; /* the guest is not running any more */
 	pthread_mutex_lock(&t->lock);
 	st->run_kind = st->kind;
 	st->run_arg = st->arg;
@@ -121,6 +123,7 @@ static uint32_t storm_start_locked(struct testdev *t)
 		atomic_store(&st->running, false);
 		return IRQVM_TESTDEV_ERR_BAD_MSI;
 	}
+	pthread_setname_np(st->thread, "testdev-storm"); /* named in crash reports, top, gdb */
 	st->thread_started = true;
 	return IRQVM_TESTDEV_ERR_NONE;
 }
@@ -131,6 +134,16 @@ static uint32_t storm_start(struct testdev *t)
 	uint32_t status = storm_start_locked(t);
 	pthread_mutex_unlock(&t->ctl_lock);
 	return status;
+}
+
+/* The VM's stop (vm_stop_devices): end the storm for good. */
+static void testdev_stop(void *opaque)
+{
+	struct testdev *t = opaque;
+	pthread_mutex_lock(&t->ctl_lock);
+	t->vm_stopped = true;
+	storm_stop_locked(t);
+	pthread_mutex_unlock(&t->ctl_lock);
 }
 
 static uint64_t lines_read(void *opaque, uint64_t offset, unsigned size)
@@ -250,7 +263,7 @@ int testdev_create(struct vm *vm, struct bus *bus, uint64_t line_base, uint64_t 
 	t->vm = vm;
 	pthread_mutex_init(&t->ctl_lock, NULL);
 	pthread_mutex_init(&t->lock, NULL);
-	if (vm_add_device(vm, "testdev", t, testdev_destroy) < 0) {
+	if (vm_add_threaded_device(vm, "testdev", t, testdev_stop, testdev_destroy) < 0) {
 		testdev_destroy(t);
 		snprintf(err, errlen, "too many devices");
 		return -1;

@@ -14,6 +14,7 @@
 #include "irqentry.h"
 #include "irqstat.h"
 #include "kcpu.h"
+#include "panic.h"
 #include "sched.h"
 #include "softirq.h"
 
@@ -29,7 +30,13 @@ void irq_handle(unsigned int vector, bool from_user)
 
 	vector &= IRQ_MAX_VECTORS - 1;
 	gstats_irq(cpu, vector, t0);
-	c->hardirq_depth++;
+	/* Handlers nest only when one re-enables interrupts, and then only
+	 * for a higher priority class (16 on x86 LAPICs, fewer elsewhere):
+	 * deeper means interrupts arrive that the CPU should have held back.
+	 * Say so before the stack runs out and corrupts what lies below. */
+	if (++c->hardirq_depth > IRQ_MAX_NESTING)
+		panic("hard-IRQ handlers nested %u deep at vector %#x: interrupts delivered while "
+		      "they should have been held back", c->hardirq_depth, vector);
 	st->irqs[vector]++;
 	if (!irq_dispatch(vector)) {
 		st->spurious[vector]++;

@@ -13,6 +13,12 @@
 
 #define IRQ_MAX_VECTORS 256u
 
+/* Hard-IRQ handlers nested deeper than this stop the kernel with a panic
+ * (irqentry.c). The deepest nesting a test makes on purpose is 2 (a higher
+ * priority inside a handler that re-enabled interrupts); 8 nested entries
+ * still fit the smallest trap stack (8 KiB) with room to print the panic. */
+#define IRQ_MAX_NESTING 8u
+
 typedef void (*irq_handler_t)(unsigned int vector, void *ctx);
 
 /* Returns false if the vector is out of range or already taken. */

@@ -18,6 +18,7 @@
 #include "sections.h"
 #include "smp.h"
 #include "smp_x86.h"
+#include "trap.h"
 #include "tap.h"
 #include "uart.h"
 #include "usermode.h"
@@ -190,7 +191,12 @@ void arch_irq_restore(unsigned long flags)
 
 void arch_report(void)
 {
-	/* A host deviation worked around, so it is said, not hidden. */
+	unsigned long second = trap_second_deliveries();
+
+	/* Host deviations worked around, so they are said, not hidden. */
+	if (second)
+		tap_diag("interrupts: %lu delivered a second time by the host with IF clear, "
+			 "dropped (docs/testing.md, \"Platform deviations\")", second);
 	if (x86_halt_fixups)
 		tap_diag("idle: %lu interrupt(s) taken at the hlt of \"sti; hlt\" instead of "
 			 "waking it (the sti shadow was not honoured): resumed past the hlt",

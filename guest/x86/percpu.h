@@ -33,6 +33,13 @@ struct percpu {
 
 	/* Saved kernel stack pointer while a user task runs. */
 	uint64_t user_kernel_rsp;
+
+	/* Maskable interrupts delivered a second time by the host while the
+	 * interrupted code had IF clear, and dropped (traps.c): how many, and
+	 * the last one's vector and interrupted RIP. */
+	unsigned long irq_redelivered;
+	uint64_t irq_redelivered_rip;
+	unsigned int irq_redelivered_vector;
 };
 
 STATIC_ASSERT(__builtin_offsetof(struct percpu, self) == PCPU_SELF, "PCPU_SELF");

@@ -6,7 +6,8 @@
  * VMM pairs with its injection), and calls serve_fast_irq(vector, tsc).
  * No softirqs, no scheduling: counting raises neither. At ~1 us per
  * emulated ring-0 instruction this is about 40 instructions instead of the
- * ~170 of the general path.
+ * ~170 of the general path. The interrupted RFLAGS goes along too:
+ * serve_fast_irq drops a second delivery by the host (IF clear).
  */
 	.text
 	.code64
@@ -41,6 +42,7 @@ serve_fast_common:
 	orq %rdx, %rax
 	movq %rax, %rsi		/* TSC at entry */
 	movq 80(%rsp), %rdi	/* vector */
+	movq 104(%rsp), %rdx	/* RFLAGS of the interrupted code (RIP, CS, RFLAGS) */
 	call serve_fast_irq
 	addq $8, %rsp
 	popq %r11

@@ -35,6 +35,7 @@
 #include "ktest.h"
 #include "ktimer.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "pic.h"
 #include "sched.h"
 #include "sched_x86.h"
@@ -216,6 +217,9 @@ struct storm_result {
 	bool accounted;
 	bool back_to_irq; /* unmasked, not polling, once the storm was over */
 	unsigned long ab_irqs[2], ab_events[2], ab_reads[2];
+	unsigned long redelivered; /* dropped second deliveries (percpu.h) */
+	uint64_t redelivered_rip;
+	unsigned int redelivered_vector;
 	bool tasks;
 	const char *error;
 };
@@ -233,6 +237,7 @@ static void storm_run(enum storm_defence def, unsigned int profile, struct storm
 	uint32_t count = profiles[profile].count;
 	uint32_t period = profiles[profile].period_ns;
 	uint64_t before[UTHREAD_SLOTS] = { 0 }, after[UTHREAD_SLOTS] = { 0 }, t0, t1, hard0, j0;
+	unsigned long redelivered0 = this_cpu()->irq_redelivered;
 	struct busy_set tasks;
 	int err;
 
@@ -291,6 +296,9 @@ static void storm_run(enum storm_defence def, unsigned int profile, struct storm
 	r->ab_reads[0] = storm_dev.ab_reads[0];
 	r->ab_reads[1] = storm_dev.ab_reads[1];
 	storm_dev.interleave = false;
+	r->redelivered = this_cpu()->irq_redelivered - redelivered0;
+	r->redelivered_rip = this_cpu()->irq_redelivered_rip;
+	r->redelivered_vector = this_cpu()->irq_redelivered_vector;
 	r->us = ktest_cycles_to_us(t1 - t0);
 	r->hardirq_us = ktest_cycles_to_us(irqstat_cycles_all(STORM_VECTOR) - hard0);
 	for (unsigned int i = 0; i < STORM_TASKS; i++)
@@ -308,6 +316,10 @@ static void storm_run(enum storm_defence def, unsigned int profile, struct storm
 			 "budget), %lu interrupts while masked",
 			 r->holdoffs, r->poll_entries, r->polls, storm_dev.budget_exhausted,
 			 r->masked_irqs);
+	if (r->redelivered)
+		tap_diag("    %lu interrupts delivered again by the host with IF clear and dropped, "
+			 "the last vector %#x at %#lx",
+			 r->redelivered, r->redelivered_vector, (unsigned long)r->redelivered_rip);
 	if (r->tasks)
 		tap_diag("    ring-3 progress %lu/%lu/%lu M iterations",
 			 (unsigned long)(r->progress[0] >> 20), (unsigned long)(r->progress[1] >> 20),

@@ -105,6 +105,18 @@ void x86_syscall_entry(void);
 
 void trap_dispatch(struct trap_frame *f);
 
+/* A maskable interrupt whose interrupted code had IF clear, not raised by
+ * an `int n`: a second delivery by the host, which trap_dispatch drops
+ * (traps.c, docs/guest.md "Traps"). */
+bool trap_is_second_delivery(const struct trap_frame *f);
+
+/* Records one dropped second delivery on this CPU: its vector and the
+ * interrupted RIP (0 where the entry path does not pass it). */
+void trap_note_second_delivery(unsigned int vector, uint64_t rip);
+
+/* Second deliveries dropped so far, on all CPUs. */
+unsigned long trap_second_deliveries(void);
+
 /* "#GP general protection (fault)" style description for messages. */
 void trap_describe(const struct trap_frame *f, char *buf, unsigned long size);
 

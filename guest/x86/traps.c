@@ -4,7 +4,10 @@
  */
 #include "irq.h"
 #include "irqentry.h"
+#include "kcpu.h"
 #include "panic.h"
+#include "sched.h"
+#include "sections.h"
 #include "percpu.h"
 #include "trap.h"
 #include "usermode.h"
@@ -104,8 +107,100 @@ static void halt_fixup(struct trap_frame *f)
 	}
 }
 
+/* Bytes a thread's kalloc'd stack must still have below a trap frame:
+ * enough for the handler's C frames and one more nested entry. */
+#define THREAD_STACK_MARGIN 1024u
+
+/*
+ * A trap frame in the bottom THREAD_STACK_MARGIN bytes of the current
+ * thread's stack: those stacks are kalloc'd with no guard page, so a
+ * nesting that runs away would next write over the allocation below (the
+ * thread structures and whatever else) and the CPU would fault later
+ * somewhere unrelated. Stop here with a message instead. Only frames
+ * inside that stack are judged: the scheduler names the next thread
+ * current a few instructions before it switches stacks, so a frame may
+ * still sit on the previous thread's stack, which is another allocation.
+ * The per-CPU stacks (in the image) have guard pages of their own.
+ */
+static void check_thread_stack(const struct trap_frame *f)
+{
+	const struct thread *t = this_kcpu()->current;
+	uintptr_t at = (uintptr_t)f;
+
+	if (!t || !t->stack)
+		return;
+	if (at >= (uintptr_t)t->stack && at < (uintptr_t)t->stack + THREAD_STACK_MARGIN)
+		panic_regs(f, "trap stack overflow: vector %lu frame at %#lx, thread %s stack "
+			   "from %#lx, hard-IRQ depth %u",
+			   (unsigned long)f->vector, (unsigned long)at, t->name,
+			   (unsigned long)(uintptr_t)t->stack, this_kcpu()->hardirq_depth);
+}
+
+/* Was the trap raised by an `int n` (cd nn) that ends at the saved RIP?
+ * Only kernel and user text are looked at, which are always mapped. */
+static bool int_n_at(const struct trap_frame *f)
+{
+	uintptr_t end = (uintptr_t)f->rip;
+	const uint8_t *insn = (const uint8_t *)(end - 2);
+	bool in_text = (end >= (uintptr_t)__kernel_start + 2 && end <= (uintptr_t)__text_end) ||
+		       (end >= (uintptr_t)__user_text_start + 2 && end <= (uintptr_t)__user_text_end);
+
+	return in_text && insn[0] == 0xcd && insn[1] == (uint8_t)f->vector;
+}
+
+/*
+ * A maskable interrupt taken while the interrupted code had IF clear. No
+ * CPU does that (SDM Vol. 3A 6.8.1, "Masking Maskable Hardware
+ * Interrupts"), but the x86 test host does: QEMU's TCG emulation of SVM
+ * delivers an interrupt that KVM injected with VMRUN's EVENTINJ, and
+ * leaves its vector in the CPU's pending-exception slot; the next request
+ * to leave the CPU loop then delivers the same vector again, usually at
+ * the first instruction of its own entry stub (docs/testing.md, "Platform
+ * deviations"). The handler would run twice for one interrupt: one event
+ * counted twice, one EOI too many, an IPI's work done twice. So the second
+ * delivery is dropped (trap_dispatch), counted, and reported (the check
+ * host.interrupts_delivered_once, and arch_report); an `int n` run with
+ * IF clear is not an interrupt and is dispatched.
+ */
+bool trap_is_second_delivery(const struct trap_frame *f)
+{
+	return f->vector >= X86_NR_EXCEPTIONS && f->vector != X86_SYSCALL_VECTOR &&
+	       !(f->rflags & X86_RFLAGS_IF) && !int_n_at(f);
+}
+
+void trap_note_second_delivery(unsigned int vector, uint64_t rip)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->irq_redelivered++;
+	pc->irq_redelivered_rip = rip;
+	pc->irq_redelivered_vector = vector;
+}
+
+unsigned long trap_second_deliveries(void)
+{
+	unsigned long total = 0;
+
+	for (unsigned int cpu = 0; cpu < X86_MAX_CPUS; cpu++)
+		total += READ_ONCE(percpu[cpu].irq_redelivered);
+	return total;
+}
+
+static bool drop_second_delivery(const struct trap_frame *f)
+{
+	if (!trap_is_second_delivery(f))
+		return false;
+	trap_note_second_delivery((unsigned int)f->vector, f->rip);
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	/* First: a second delivery may land anywhere, even where the
+	 * stack check below would misjudge its frame. */
+	if (drop_second_delivery(f))
+		return;
+	check_thread_stack(f);
 	if (f->vector == X86_EXC_NMI || f->vector >= X86_NR_EXCEPTIONS)
 		halt_fixup(f);
 	if (f->vector < X86_NR_EXCEPTIONS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer harnesses built by mk/fuzz.mk, one at a time.
+# Runs the libFuzzer harnesses built by mk/fuzz.mk, FUZZ_JOBS at a time.
 #
 #   tests/fuzz/run.sh full SECONDS FUZZ_DIR TARGET...
 #       each target for SECONDS on FUZZ_DIR/TARGET/corpus (created from the
@@ -31,13 +31,11 @@ fi
 # over 10 s or 2 GiB is a bug of its own (reported as timeout/oom).
 opts=(-timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1)
 
-passed=0 failed=0 n=0
-rows=()
-for t in "$@"; do
-	n=$((n + 1))
-	bin=$dir/bin/$t
-	out=$dir/$t
-	seeds=tests/fuzz/corpus/$t
+# The targets run side by side, FUZZ_JOBS at a time (default: one per
+# CPU); each keeps its own log and status, and the report below is in the
+# order given.
+run_one() { # TARGET
+	local t=$1 out=$dir/$1 seeds=tests/fuzz/corpus/$1 corpus
 	mkdir -p "$out"
 	if [ "$mode" = smoke ]; then
 		corpus=$(mktemp -d "$out/smoke.XXXXXX")
@@ -46,12 +44,30 @@ for t in "$@"; do
 		mkdir -p "$corpus"
 	fi
 	[ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null
-	log=$out/fuzz.log
+	rm -f "$out/status"
 	# The harness's own stderr (refused configs, usage texts) goes to the log.
-	"$bin" "${opts[@]}" -max_total_time="$seconds" -artifact_prefix="$out/" "$corpus" \
-		>"$log" 2>&1 </dev/null
-	st=$?
+	"$dir/bin/$t" "${opts[@]}" -max_total_time="$seconds" -artifact_prefix="$out/" "$corpus" \
+		>"$out/fuzz.log" 2>&1 </dev/null
+	echo $? >"$out/status"
 	[ "$mode" = smoke ] && rm -rf "$corpus"
+}
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: FUZZ_JOBS wants a positive number, not '$jobs_max'" >&2; exit 2; }
+for t in "$@"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n
+	done
+	run_one "$t" &
+done
+wait
+
+passed=0 failed=0 n=0
+rows=()
+for t in "$@"; do
+	n=$((n + 1))
+	out=$dir/$t
+	log=$out/fuzz.log
+	st=$(cat "$out/status" 2>/dev/null || echo 125)
 	runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
 	last=$(grep -E '^#[0-9]+' "$log" | grep -E ' cov: ' | tail -1)
 	cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")

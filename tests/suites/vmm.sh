@@ -36,8 +36,8 @@ grep -q "exit42 guest" "$G/console.txt" 2>/dev/null
 it_check "console output to a file lands in the file" $? "console.txt lacks the line"
 
 expect_status "a triple fault is a guest crash (status 6)" 6 "$IRQVM" run "$(cfg triple_fault)"
-grep -q "triple fault" "$LOG/vmm.err" && grep -q "rip=" "$LOG/vmm.err"
-it_check "the crash report names the triple fault and dumps registers" $? "$(head -2 "$LOG/vmm.err")"
+grep -q "triple fault" "$LOG/vmm.err" && grep -q "^host: " "$LOG/vmm.err" && grep -q "rip=" "$LOG/vmm.err"
+it_check "the crash report names the triple fault and the host, and dumps registers" $? "$(head -3 "$LOG/vmm.err")"
 
 "$IRQVM" run "$(cfg bad_insn)" >"$LOG/vmm.out" 2>"$LOG/vmm.err"; st=$?
 if [ "$st" -eq 7 ]; then
@@ -62,18 +62,35 @@ stop_signals_blocked() { # PID
 	blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
 	[ -n "$blk" ] && (( (0x$blk & 0x4002) == 0x4002 ))
 }
-for sig in INT TERM; do
+# An idle guest in the background, its pid in $pid once the stop signals
+# are blocked (at most 30 s).
+start_idle_vm() {
 	"$IRQVM" run "$G/idle.json" >/dev/null 2>"$LOG/vmm.err" &
 	pid=$!
 	for ((i = 0; i < 300; i++)); do
 		stop_signals_blocked "$pid" && break
 		sleep 0.1
 	done
+}
+for sig in INT TERM; do
+	start_idle_vm
 	kill -s "$sig" "$pid"
 	wait "$pid"; st=$?
 	want=$(( 128 + $(kill -l "$sig") ))
 	it_check "SIG$sig stops the VM cleanly with status $want" $([ "$st" -eq "$want" ]; echo $?) "status $st"
 done
+
+# A crash says where it happened: signal, thread and backtrace on stderr,
+# then the same death by that signal (status 139 for SIGSEGV). A SIGSEGV
+# sent from outside runs the same report (what irqvm cannot be made to do
+# on purpose: fault).
+ulimit -c 0 # no core file of irqvm (guest RAM included) in the work tree
+start_idle_vm
+kill -s SEGV "$pid"
+wait "$pid"; st=$?
+it_check "a crash (SIGSEGV) is reported with the thread and a backtrace, status 139" \
+	$([ "$st" -eq 139 ] && grep -q "^irqvm: fatal SIGSEGV sent by another process in thread '.*'; backtrace" "$LOG/vmm.err" &&
+	  grep -q "irqvm([^)]*+0x[0-9a-f]*)\[0x" "$LOG/vmm.err"; echo $?) "status $st: $(head -3 "$LOG/vmm.err" | tr '\n' ';')"
 
 IRQVM_KVM_DEVICE=/nonexistent/kvm "$IRQVM" run "$G/exit42.json" >/dev/null 2>"$LOG/vmm.err"; st=$?
 it_check "no KVM device: status 4 and a message that says so" $([ "$st" -eq 4 ] && grep -q "does not exist: this host has no KVM" "$LOG/vmm.err"; echo $?) "status $st: $(cat "$LOG/vmm.err")"
@@ -139,9 +156,13 @@ if command -v valgrind >/dev/null; then
 	# valgrind, and the storm paths of irqvm are checked under valgrind by
 	# the control suite (a VM serving storms, stopped mid-storm).
 	groups=boot,cpu,exceptions,user,syscall,signal,smp,lapic,pic,ioapic,pit,deferred,sched,ipi,msi
-	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-		"$IRQVM" run configs/x86-demo.json --set vcpus=2 --set "cmdline=tests=$groups,storm.no_defence" \
-		--timeout 1200 >"$LOG/valgrind.out" 2>"$LOG/valgrind.log"; st=$?
+	for attempt in 1 2; do
+		valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			"$IRQVM" run configs/x86-demo.json --set vcpus=2 --set "cmdline=tests=$groups,storm.no_defence" \
+			--timeout 1200 >"$LOG/valgrind.out" 2>"$LOG/valgrind.log"; st=$?
+		[ "$attempt" -eq 1 ] && emulated_host_crash "$st" "$LOG/valgrind.log" || break
+		it_host_crash_todo "valgrind: a guest run of every test group" "$LOG/valgrind.out" "$LOG/valgrind.log"
+	done
 	it_check "valgrind: a guest run of every test group (2 vCPUs, one storm) has no leaks or memory errors" \
 		$([ "$st" -eq 0 ] && grep -q '^ok .*50k/s storm without a defence' "$LOG/valgrind.out"; echo $?) \
 		"status $st, see $LOG/valgrind.log and $LOG/valgrind.out"

@@ -174,3 +174,41 @@ Test(testdev, concurrent_storm_starts_and_stops_join_each_thread_once, .timeout 
 	nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
 	cr_assert_eq(reg_read(IRQVM_TESTDEV_STORM_SENT), sent, "a lost storm thread still pulses");
 }
+
+/* The VM's stop ends a running storm: nothing is signalled after
+ * vm_stop_devices returns, though the storm had far more events to send.
+ * Before, the storm ran on while the VM was torn down and raised a line on
+ * interrupt controllers already freed (irqvm crashed after a triple fault
+ * in the middle of a guest's storm). */
+Test(testdev, stopping_the_vm_devices_ends_a_running_storm)
+{
+	reg_write(IRQVM_TESTDEV_STORM_KIND, IRQVM_TESTDEV_STORM_PULSE);
+	reg_write(IRQVM_TESTDEV_STORM_ARG, STORM_LINE);
+	reg_write(IRQVM_TESTDEV_STORM_COUNT, 1000000);
+	reg_write(IRQVM_TESTDEV_STORM_PERIOD, 100000); /* 10k/s: 100 s in all */
+	reg_write(IRQVM_TESTDEV_STORM_CTRL, 1);
+	cr_assert_eq(reg_read(IRQVM_TESTDEV_STATUS), IRQVM_TESTDEV_ERR_NONE);
+	while (__atomic_load_n(&signals, __ATOMIC_RELAXED) < 3)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	vm_stop_devices(vm);
+	unsigned at_stop = __atomic_load_n(&signals, __ATOMIC_RELAXED);
+	nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	cr_expect_eq(__atomic_load_n(&signals, __ATOMIC_RELAXED), at_stop,
+		     "%u events signalled after the stop", signals - at_stop);
+	cr_expect_eq(reg_read(IRQVM_TESTDEV_STORM_CTRL), 0, "the storm still runs");
+}
+
+/* A vCPU still running after the VM's stop cannot start another storm. */
+Test(testdev, no_storm_starts_after_the_vm_devices_stopped)
+{
+	vm_stop_devices(vm);
+	reg_write(IRQVM_TESTDEV_STORM_KIND, IRQVM_TESTDEV_STORM_PULSE);
+	reg_write(IRQVM_TESTDEV_STORM_ARG, STORM_LINE);
+	reg_write(IRQVM_TESTDEV_STORM_COUNT, 10);
+	reg_write(IRQVM_TESTDEV_STORM_PERIOD, 0);
+	reg_write(IRQVM_TESTDEV_STORM_CTRL, 1);
+	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	cr_expect_eq(reg_read(IRQVM_TESTDEV_STORM_CTRL), 0, "a storm runs");
+	cr_expect_eq(__atomic_load_n(&signals, __ATOMIC_RELAXED), 0, "%u events signalled",
+		     signals);
+}

@@ -390,9 +390,11 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		log_error("event loop: %s", strerror(errno));
 		vm_request_stop(vm, VM_STOP_HOST_ERROR, 0);
 	}
-	/* Storm threads kick vCPUs: they end before the vCPU threads do. */
+	/* Storm threads (the control socket's and the test device's) raise
+	 * lines and kick vCPUs: they end before the vCPU threads do. */
 	if (svc && svc->stop_threads)
 		svc->stop_threads(vm);
+	vm_stop_devices(vm);
 	vcpus_stop_threads(vm);
 	loop_timer_destroy(timeout);
 	event_loop_del(vm->loop, rs.sfd);
@@ -421,18 +423,32 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 	return status;
 }
 
-int vm_add_device(struct vm *vm, const char *name, void *opaque, void (*destroy)(void *opaque))
+int vm_add_threaded_device(struct vm *vm, const char *name, void *opaque,
+			   void (*stop)(void *opaque), void (*destroy)(void *opaque))
 {
 	if (vm->nr_devices == sizeof(vm->devices) / sizeof(vm->devices[0]))
 		return -1;
-	vm->devices[vm->nr_devices++] = (struct vm_device){ name, opaque, destroy };
+	vm->devices[vm->nr_devices++] = (struct vm_device){ name, opaque, stop, destroy };
 	return 0;
+}
+
+int vm_add_device(struct vm *vm, const char *name, void *opaque, void (*destroy)(void *opaque))
+{
+	return vm_add_threaded_device(vm, name, opaque, NULL, destroy);
+}
+
+void vm_stop_devices(struct vm *vm)
+{
+	for (unsigned i = vm->nr_devices; i-- > 0;)
+		if (vm->devices[i].stop)
+			vm->devices[i].stop(vm->devices[i].opaque);
 }
 
 void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	vm_stop_devices(vm); /* vm_run's error paths may not have */
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i]);
 	arch_vm_destroy(vm);

@@ -182,6 +182,7 @@ struct vm {
 	struct vm_device {
 		const char *name;
 		void *opaque;
+		void (*stop)(void *opaque); /* ends the device's own threads; may be NULL */
 		void (*destroy)(void *opaque);
 	} devices[32];
 	unsigned nr_devices;
@@ -189,6 +190,17 @@ struct vm {
 
 /* Remember a device so vm_destroy frees it; -1 if the table is full. */
 int vm_add_device(struct vm *vm, const char *name, void *opaque, void (*destroy)(void *opaque));
+
+/* The same for a device with threads of its own that raise lines or kick
+ * vCPUs (the test device's storm generator): `stop` ends them, and is
+ * called again harmlessly. */
+int vm_add_threaded_device(struct vm *vm, const char *name, void *opaque,
+			   void (*stop)(void *opaque), void (*destroy)(void *opaque));
+
+/* End every device's own threads: once the VM has stopped, before the vCPU
+ * threads are joined and the interrupt controllers freed, which those
+ * threads would otherwise still use. vm_run and vm_destroy call it. */
+void vm_stop_devices(struct vm *vm);
 
 /*
  * A service vm_run starts and stops around the vCPU threads: the control

@@ -171,6 +171,9 @@ void arch_vcpu_dump(struct vcpu *vcpu, FILE *out)
 			strerror(errno));
 		return;
 	}
+	/* The host is part of a crash report: a guest crash on an emulated host can
+	 * be the emulator's (docs/test-hosts.md), and the test suites read it here. */
+	fprintf(out, "host: %s\n", ((struct x86_vm *)vcpu->vm->arch)->host.name);
 	fprintf(out, "vCPU %u registers:\n", vcpu->index);
 	fprintf(out, "  rip=%016llx rsp=%016llx rflags=%016llx\n", (unsigned long long)r.rip,
 		(unsigned long long)r.rsp, (unsigned long long)r.rflags);
