@@ -72,6 +72,30 @@ it_host_crash_todo() {
 		"nested KVM under QEMU TCG: the emulated host's known guest triple faults (docs/test-hosts.md); logs kept as $3.fault, running it once more"
 }
 
+# it_rerun_after_host_crash NAME OUT ERR STATUSVAR CMD...: runs CMD, a
+# function that starts a VM (output in OUT and ERR, its exit status left in
+# the variable STATUSVAR) and prints checks about it, with its checks held
+# back. When the VM ended in the emulated host's known triple fault, they are
+# dropped (kept as ERR.fault.tap), one TODO says so and CMD runs once more;
+# otherwise they are printed as they came.
+it_rerun_after_host_crash() {
+	local name=$1 out=$2 err=$3 statusvar=$4; shift 4
+	local held n=$IT_N p=$IT_PASS f=$IT_FAIL s=$IT_SKIP t=$IT_TODO
+	local names=("${IT_FAILED_NAMES[@]}")
+	held=$(mktemp)
+	"$@" >"$held"
+	if emulated_host_crash "${!statusvar:-0}" "$err"; then
+		IT_N=$n IT_PASS=$p IT_FAIL=$f IT_SKIP=$s IT_TODO=$t
+		IT_FAILED_NAMES=("${names[@]}")
+		cp "$held" "$err.fault.tap"
+		it_host_crash_todo "$name" "$out" "$err"
+		"$@"
+	else
+		cat "$held"
+	fi
+	rm -f "$held"
+}
+
 # hang_diag PID: what a process that stopped answering was doing, for the
 # log: each thread's kernel stack, and each thread's user stack when gdb is
 # installed (60 s at most); an `irqvm run` also gets SIGQUIT, which makes it

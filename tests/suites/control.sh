@@ -550,7 +550,8 @@ robust() { # vcpus target
 	local cmdline=$GUEST_CMDLINE
 	[ "$GUEST" = stub ] && cmdline=ring3
 	if ! start_vm "max$n" "$n" "$GUEST_KERNEL" "$cmdline"; then
-		it_not_ok "$n-vCPU guest starts for the max storm" "$(tail -3 "$LOG/max$n.err")"
+		stop_vm
+		it_not_ok "$n-vCPU guest starts for the max storm" "status $VM_STATUS: $(tail -3 "$LOG/max$n.err")"
 		return
 	fi
 	# Every stats request made during the storm must be answered (within
@@ -593,8 +594,14 @@ robust() { # vcpus target
 	it_check "$n vCPU(s): irqvm exits cleanly after the storm (status 0, socket removed)" \
 		$([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS: $(tail -3 "$LOG/max$n.err")"
 }
-robust 1 msi:0:0x80
-robust 4 irq:${EDGE:-5}
+# The 4-vCPU guest once triple-faulted here in the emulated x86 host
+# (docs/test-hosts.md): such a run is a TODO and runs once more.
+for run in "1 msi:0:0x80" "4 irq:${EDGE:-5}"; do
+	read -r n target <<<"$run"
+	VM_STATUS=0
+	it_rerun_after_host_crash "$n vCPU(s), 10 s max storm" "$LOG/max$n.out" "$LOG/max$n.err" VM_STATUS \
+		robust "$n" "$target"
+done
 
 # ---------------------------------------------------------------- valgrind
 
