@@ -103,9 +103,11 @@ static void print_table(json_t *r, const char *only)
 	if (json_is_true(json_object_get(g, "registered"))) {
 		json_t *sm = json_object_get(g, "samples"), *clk = json_object_get(g, "clock");
 		printf("guest: statistics page at 0x%llx (%s); %lld samples read, %lld lost, "
-		       "%lld unmatched; clock %s (sync error %.1f us); spurious %lld",
+		       "%lld unmatched, %lld paired within the clock's error; clock %s "
+		       "(sync error %.1f us); spurious %lld",
 		       geti(g, "gpa"), json_is_true(json_object_get(g, "valid")) ? "valid" : "INVALID",
 		       geti(sm, "read"), geti(sm, "lost"), geti(sm, "unmatched"),
+		       geti(sm, "within_clock_error"),
 		       json_string_value(json_object_get(clk, "rate_source")),
 		       (double)geti(clk, "sync_err_ns") / 1000.0, geti(g, "spurious"));
 		if (json_is_true(json_object_get(g, "ring3")))

@@ -45,9 +45,10 @@
  *    tsc_khz.
  *
  * Host time of a sample = sync_host_ns + (tsc - sync_tsc) / rate, where rate
- * is the TSC rate the VMM measured between the first and the latest sync it
- * saw (at least 100 ms apart), else tsc_khz. The uncertainty of one sample
- * is about sync_err_tsc (half an exit round trip).
+ * is the TSC rate the VMM measured between two syncs it saw (at least 100 ms
+ * apart), else tsc_khz. The uncertainty of one sample is sync_err_tsc (half
+ * an exit round trip) plus the rate's error over (tsc - sync_tsc); the VMM
+ * passes over a new sync whose error is larger than that of the one in use.
  */
 #ifndef IRQVM_GUEST_STATS_H
 #define IRQVM_GUEST_STATS_H

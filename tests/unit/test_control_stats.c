@@ -339,14 +339,15 @@ Test(control_stats, identity_is_reported_for_every_source)
 }
 
 /* A guest's clock sync is untrusted input: a rate measured from two syncs
- * 200 ms and one TSC tick apart, with a huge error bar, makes the error
- * 1.8e27 ns. It is reported saturated, not converted out of range (which
- * is undefined; UBSan flagged it in the platform fuzz harness). */
+ * 200 ms and one TSC tick apart, both with a huge error bar, makes the
+ * error 1.8e27 ns. It is reported saturated, not converted out of range
+ * (which is undefined; UBSan flagged it in the platform fuzz harness). */
 Test(control_stats, absurd_guest_clock_sync_saturates_in_the_report)
 {
 	char err[256];
 	fill_header();
 	hdr()->tsc_khz = 0;
+	hdr()->sync_err_tsc = 1ull << 63;
 	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
 	stats_guest_poll(st);
 	hdr()->sync_tsc = 1000000001ull;
@@ -359,4 +360,141 @@ Test(control_stats, absurd_guest_clock_sync_saturates_in_the_report)
 	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
 	cr_assert_eq(json_integer_value(json_object_get(clock, "sync_err_ns")), INT64_MAX);
 	json_decref(g);
+}
+
+static json_t *guest_part(json_t *g, const char *part)
+{
+	return json_object_get(g, part);
+}
+
+static long long guest_num(const char *part, const char *key)
+{
+	json_t *g = stats_guest_to_json(st);
+	long long v = json_integer_value(json_object_get(guest_part(g, part), key));
+	json_decref(g);
+	return v;
+}
+
+/* Publishes a new sync pair as the guest would: TSC at sync_ns + at_ns. */
+static void guest_sync(uint32_t gen, uint64_t at_ns, uint64_t err_tsc)
+{
+	hdr()->sync_tsc = 1000000000ull + at_ns;
+	hdr()->sync_host_ns = sync_ns + at_ns;
+	hdr()->sync_err_tsc = err_tsc;
+	hdr()->sync_gen = gen;
+	stats_guest_poll(st);
+}
+
+/* The sync pair is good to 20 us: a handler entry that converts to 10 us
+ * before its injection is that injection's, seen through the clock's
+ * error. It is paired without a latency, and it serves the injection, so
+ * the next entry is measured from the next injection. */
+Test(control_stats, entry_before_its_injection_within_the_clock_error_is_paired_without_latency)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 20000;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x46);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 50000, 0, 0x46);
+	guest_sample(0, 0, 0x46, 40000);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 100000, 0, 0x46);
+	guest_sample(0, 1, 0x46, 130000);
+	json_t *all = stats_to_json(st);
+	json_t *lat = json_object_get(source_json(all, "msi:0:70"), "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "within_clock_error")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "count")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 30000);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(all, "latency"),
+							"within_clock_error")), 1);
+	json_t *sm = json_object_get(json_object_get(all, "guest"), "samples");
+	cr_assert_eq(json_integer_value(json_object_get(sm, "unmatched")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(sm, "within_clock_error")), 1);
+	json_decref(all);
+}
+
+/* 30 us before the injection is beyond the 20 us error: not its handler. */
+Test(control_stats, entry_before_its_injection_beyond_the_clock_error_is_unmatched)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 20000;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x47);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 50000, 0, 0x47);
+	guest_sample(0, 0, 0x47, 20000);
+	guest_sample(0, 1, 0x47, 60000);
+	json_t *all = stats_to_json(st);
+	json_t *lat = json_object_get(source_json(all, "msi:0:71"), "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "within_clock_error")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "count")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 10000);
+	json_t *sm = json_object_get(json_object_get(all, "guest"), "samples");
+	cr_assert_eq(json_integer_value(json_object_get(sm, "unmatched")), 1);
+	json_decref(all);
+}
+
+/* Only injections certainly before an entry are merged into it: one that
+ * may have come just after the entry waits for the next one. */
+Test(control_stats, injection_within_the_error_after_an_entry_waits_for_the_next_entry)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 20000;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x48);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 10000, 0, 0x48);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 55000, 0, 0x48);
+	guest_sample(0, 0, 0x48, 50000);
+	guest_sample(0, 1, 0x48, 90000);
+	json_t *all = stats_to_json(st);
+	json_t *lat = json_object_get(source_json(all, "msi:0:72"), "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "count")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "min_ns")), 35000);
+	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 40000);
+	json_decref(all);
+}
+
+/* A vCPU preempted in the middle of the sync's exit makes a pair with a
+ * 16 ms error bar; the 100 ns one in use stays. A good pair later is used. */
+Test(control_stats, a_sync_pair_worse_than_the_one_in_use_is_passed_over)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 100;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	stats_guest_poll(st);
+	guest_sync(4, 200000000ull, 16000000ull);
+	cr_assert_eq(guest_num("clock", "syncs_skipped"), 1);
+	cr_assert_eq(guest_num("clock", "syncs_used"), 1);
+	cr_assert_eq(guest_num("clock", "sync_err_ns"), 100);
+	guest_sync(6, 400000000ull, 150);
+	cr_assert_eq(guest_num("clock", "syncs_used"), 2);
+	cr_assert_eq(guest_num("clock", "sync_err_ns"), 150);
+	json_t *g = stats_guest_to_json(st);
+	json_t *clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
+	cr_assert_float_eq(json_real_value(json_object_get(clock, "tsc_per_ns")), 1.0, 1e-9);
+	json_decref(g);
+}
+
+/* The first pair was bad (5 ms) but two later good ones measure the rate
+ * between themselves: the rate's error bound drops from ~1.25% to ~1 ppm. */
+Test(control_stats, the_rate_is_measured_from_the_anchor_that_bounds_it_tightest)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 5000000;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	stats_guest_poll(st);
+	guest_sync(4, 200000000ull, 100);
+	json_t *g = stats_guest_to_json(st);
+	double ppm = json_real_value(json_object_get(json_object_get(g, "clock"), "rate_err_ppm"));
+	json_decref(g);
+	cr_assert_float_eq(ppm, 25000.5, 0.01);
+	guest_sync(6, 400000000ull, 100);
+	g = stats_guest_to_json(st);
+	ppm = json_real_value(json_object_get(json_object_get(g, "clock"), "rate_err_ppm"));
+	json_decref(g);
+	cr_assert_float_eq(ppm, 1.0, 1e-9);
 }

@@ -127,30 +127,47 @@ void stats_resync_cpu(struct vm_stats *s, unsigned cpu)
 }
 
 /*
- * A handler entry at host time host_ns on (cpu, vector). It serves every
- * injection delivered there before it that no earlier entry served: the
- * oldest of them is the one this entry answers (the others were merged
- * into it while pending), so the latency is measured from the oldest.
+ * A handler entry at host time host_ns on (cpu, vector), converted from the
+ * guest's TSC to within +-slack_ns. It serves every injection delivered
+ * there before it that no earlier entry served: the oldest of them is the
+ * one this entry answers (the others were merged into it while pending), so
+ * the latency is measured from the oldest.
+ *
+ * A handler cannot run before its injection, so an entry that converts to
+ * a time before the oldest waiting injection, but by less than the slack,
+ * is that injection's handler seen through the clock's error: it is paired
+ * (the injection is served) and counted as within the clock's error, with
+ * no latency figure, since the true one is below what the clock resolves.
+ * Only injections certainly before the entry are merged into it.
  */
-void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns)
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns,
+			uint64_t slack_ns)
 {
 	struct lat_channel *ch = cpu < STATS_MAX_CPUS && vector < 256 ? s->chan[cpu][vector] : NULL;
-	if (!ch || !ch->count || ch->e[ch->head].at_ns > host_ns) {
+	uint64_t latest = host_ns > UINT64_MAX - slack_ns ? UINT64_MAX : host_ns + slack_ns;
+	if (!ch || !ch->count || ch->e[ch->head].at_ns > latest) {
 		s->gp.unmatched++; /* the guest's own interrupt (timer, self-IPI), or a device's */
 		return;
 	}
 	struct lat_entry first = ch->e[ch->head];
-	while (ch->count && ch->e[ch->head].at_ns <= host_ns) {
+	do {
 		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
 		ch->count--;
-	}
+	} while (ch->count && ch->e[ch->head].at_ns <= host_ns);
 	if (ch->resync) {
 		ch->resync = false;
 		s->gp.resynced++;
 		return;
 	}
-	uint64_t latency = host_ns - first.at_ns;
 	struct stats_source *src = first.src < s->nr_sources ? &s->sources[first.src] : NULL;
+	if (first.at_ns > host_ns) {
+		s->gp.within_clock_error++;
+		s->lat_all_within_clock_error++;
+		if (src)
+			src->lat_within_clock_error++;
+		return;
+	}
+	uint64_t latency = host_ns - first.at_ns;
 	if (src && !src->lat) {
 		src->lat = malloc(sizeof(*src->lat));
 		if (src->lat)

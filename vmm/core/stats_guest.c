@@ -147,7 +147,23 @@ bool stats_guest_registered(struct vm_stats *s)
 	return r;
 }
 
-/* Picks up a new sync pair (seqlock) and derives the TSC rate. */
+/* The relative error of a rate measured between syncs a and b (TSC ticks). */
+static double pair_rel_err(uint64_t tsc_a, uint64_t err_a, uint64_t tsc_b, uint64_t err_b)
+{
+	return tsc_b > tsc_a ? ((double)err_a + (double)err_b) / (double)(tsc_b - tsc_a) : 1.0;
+}
+
+/*
+ * Picks up a new sync pair (seqlock) and derives the TSC rate.
+ *
+ * Each pair is only as good as its exit round trip, and a vCPU thread
+ * preempted in the middle of one (routine on a loaded or emulated host: 16 ms
+ * round trips were seen beside 0.3 ms ones) makes a pair far worse than the
+ * one in use. So a new pair replaces the one in use only if its own error is
+ * no larger than the error the pair in use has by now (its error plus the
+ * rate's error times its age); the rate is measured from an anchor, which
+ * moves to the pair in use when that gives the new pair the tighter rate.
+ */
 static void update_clock(struct guest_page *gp, const struct gp_layout *l)
 {
 	const volatile uint8_t *h = gp->hva;
@@ -159,26 +175,46 @@ static void update_clock(struct guest_page *gp, const struct gp_layout *l)
 	uint64_t err = load64(h + HDR(sync_err_tsc));
 	if (load32(h + HDR(sync_gen)) != g1 || !ns || ns > monotonic_ns())
 		return;
-	if (!gp->have_sync || g1 != gp->last_gen) {
-		if (!gp->have_sync) {
-			gp->first_tsc = tsc;
-			gp->first_ns = ns;
-		}
+	if (!gp->have_sync) {
 		gp->have_sync = true;
 		gp->last_gen = g1;
-		gp->sync_tsc = tsc;
-		gp->sync_ns = ns;
-		gp->sync_err_tsc = err;
+		gp->first_tsc = gp->sync_tsc = tsc;
+		gp->first_ns = gp->sync_ns = ns;
+		gp->first_err_tsc = gp->sync_err_tsc = err;
+		gp->syncs_used++;
+	} else if (g1 != gp->last_gen) {
+		gp->last_gen = g1;
+		double rel = gp->rate_source[0] == 'm' ? gp->rate_rel_err : STATS_UNMEASURED_RATE_ERR;
+		double age = tsc > gp->sync_tsc ? (double)(tsc - gp->sync_tsc) : 0;
+		if (tsc <= gp->sync_tsc || (double)err > (double)gp->sync_err_tsc + age * rel) {
+			gp->syncs_skipped++;
+		} else {
+			if ((gp->sync_tsc != gp->first_tsc) &&
+			    pair_rel_err(gp->sync_tsc, gp->sync_err_tsc, tsc, err) <
+				    pair_rel_err(gp->first_tsc, gp->first_err_tsc, tsc, err)) {
+				gp->first_tsc = gp->sync_tsc;
+				gp->first_ns = gp->sync_ns;
+				gp->first_err_tsc = gp->sync_err_tsc;
+			}
+			gp->sync_tsc = tsc;
+			gp->sync_ns = ns;
+			gp->sync_err_tsc = err;
+			gp->syncs_used++;
+		}
 	}
 	if (gp->sync_ns > gp->first_ns + STATS_MIN_RATE_SPAN_NS && gp->sync_tsc > gp->first_tsc) {
 		gp->tsc_per_ns = (double)(gp->sync_tsc - gp->first_tsc) /
 				 (double)(gp->sync_ns - gp->first_ns);
+		gp->rate_rel_err = pair_rel_err(gp->first_tsc, gp->first_err_tsc, gp->sync_tsc,
+						gp->sync_err_tsc);
 		gp->rate_source = "measured";
 	} else if (l->tsc_khz) {
 		gp->tsc_per_ns = (double)l->tsc_khz / 1e6;
+		gp->rate_rel_err = STATS_UNMEASURED_RATE_ERR;
 		gp->rate_source = "tsc_khz";
 	} else {
 		gp->tsc_per_ns = 0;
+		gp->rate_rel_err = 0;
 		gp->rate_source = "none";
 	}
 }
@@ -221,8 +257,12 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		}
 		int64_t dt = (int64_t)(tsc - gp->sync_tsc);
 		double host = (double)gp->sync_ns + (double)dt / gp->tsc_per_ns;
+		/* The conversion's error: the sync pair's, plus the rate's over dt. */
+		double slack = ((double)gp->sync_err_tsc + (dt < 0 ? -(double)dt : (double)dt) * gp->rate_rel_err) /
+			       gp->tsc_per_ns;
 		/* The guest's TSC and clock rate are untrusted: clamp, never overflow. */
-		stats_match_sample(s, cpu, vector, u64_from_double_sat(host));
+		stats_match_sample(s, cpu, vector, u64_from_double_sat(host),
+				   u64_from_double_sat(slack));
 	}
 	gp->read_pos[cpu] = i;
 }
@@ -303,15 +343,20 @@ json_t *stats_guest_json_locked(struct vm_stats *s)
 	json_object_set_new(o, "ring3_ticks", json_integer((json_int_t)load64(h + HDR(ring3_ticks))));
 	json_object_set_new(o, "spurious", json_integer((json_int_t)load64(h + HDR(spurious))));
 	json_object_set_new(o, "tsc_khz", json_integer((json_int_t)l.tsc_khz));
-	json_object_set_new(o, "clock", json_pack("{s:s,s:f,s:I}", "rate_source", gp->rate_source,
-						  "tsc_per_ns", gp->tsc_per_ns, "sync_err_ns",
+	json_object_set_new(o, "clock", json_pack("{s:s,s:f,s:I,s:f,s:I,s:I}", "rate_source",
+						  gp->rate_source, "tsc_per_ns", gp->tsc_per_ns,
+						  "sync_err_ns",
 						  (json_int_t)(gp->tsc_per_ns > 0 ?
 							i64_from_double_sat((double)gp->sync_err_tsc /
-									    gp->tsc_per_ns) : 0)));
-	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+									    gp->tsc_per_ns) : 0),
+						  "rate_err_ppm", gp->rate_rel_err * 1e6,
+						  "syncs_used", (json_int_t)gp->syncs_used,
+						  "syncs_skipped", (json_int_t)gp->syncs_skipped));
+	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"read", (json_int_t)gp->samples, "lost", (json_int_t)gp->lost,
 		"torn", (json_int_t)gp->torn, "unmatched", (json_int_t)gp->unmatched,
-		"resynced", (json_int_t)gp->resynced, "no_clock", (json_int_t)gp->no_clock));
+		"resynced", (json_int_t)gp->resynced, "no_clock", (json_int_t)gp->no_clock,
+		"within_clock_error", (json_int_t)gp->within_clock_error));
 	json_t *handled = json_array();
 	for (unsigned c = 0; c < l.nr_cpus; c++) {
 		const volatile uint8_t *blk = cpu_block(gp, &l, c);

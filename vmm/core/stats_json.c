@@ -145,6 +145,9 @@ json_t *stats_to_json(struct vm_stats *s)
 			"accounted", accounted, "cpu", v->cpu, "vector", v->vector,
 			"explanation", why,
 			"latency", stats_hist_json(src->lat ? src->lat : &empty));
+		if (o)
+			json_object_set_new(json_object_get(o, "latency"), "within_clock_error",
+					    json_integer((json_int_t)src->lat_within_clock_error));
 		if (o && v->have_line) {
 			json_object_set_new(o, "route", json_string(v->line.route));
 			json_object_set_new(o, "trigger",
@@ -157,7 +160,10 @@ json_t *stats_to_json(struct vm_stats *s)
 	}
 	json_object_set_new(root, "sources", arr);
 	json_object_set_new(root, "guest", stats_guest_json_locked(s));
-	json_object_set_new(root, "latency", stats_hist_json(&s->lat_all));
+	json_t *lat = stats_hist_json(&s->lat_all);
+	json_object_set_new(lat, "within_clock_error",
+			    json_integer((json_int_t)s->lat_all_within_clock_error));
+	json_object_set_new(root, "latency", lat);
 	pthread_mutex_unlock(&s->lock);
 	free(views);
 	return root;

@@ -19,6 +19,11 @@
 #define STATS_CHANNEL_CAP 1024u
 /* Two syncs must be this far apart before their TSC rate is trusted over tsc_khz. */
 #define STATS_MIN_RATE_SPAN_NS 100000000ull
+/* The relative error granted to a rate the VMM has not measured (the
+ * guest's tsc_khz, which KVM rounds to a kHz and an emulator may not keep):
+ * generous on purpose, it only widens the pairing window until a measured
+ * rate replaces it. */
+#define STATS_UNMEASURED_RATE_ERR 1e-3
 
 struct stats_source {
 	enum stats_kind kind;
@@ -28,6 +33,9 @@ struct stats_source {
 	uint64_t injected, delivered, coalesced, dropped;
 	uint64_t nmi_requested; /* injected through the vCPU thread (KVM_NMI) */
 	struct latency_hist *lat; /* allocated with the first matched sample */
+	/* Paired with a handler entry whose converted time fell before the
+	 * injection by less than the clock's error: no latency to report. */
+	uint64_t lat_within_clock_error;
 };
 
 /* Injections delivered to one (CPU, vector), oldest first, waiting for the
@@ -50,14 +58,19 @@ struct guest_page {
 	uint64_t gpa, size;
 	volatile uint8_t *hva;
 	uint64_t read_pos[STATS_MAX_CPUS]; /* next sample index to read, per CPU */
-	/* clock: first and latest sync pair seen */
+	/* clock: the anchor the rate is measured from, and the sync pair in use
+	 * (each with its error bar, in TSC ticks) */
 	bool have_sync;
 	uint32_t last_gen;
-	uint64_t first_tsc, first_ns, sync_tsc, sync_ns, sync_err_tsc;
+	uint64_t first_tsc, first_ns, first_err_tsc;
+	uint64_t sync_tsc, sync_ns, sync_err_tsc;
 	double tsc_per_ns;       /* 0: no clock, no latencies */
+	double rate_rel_err;     /* relative error bound of tsc_per_ns */
 	const char *rate_source; /* "measured", "tsc_khz", "none" */
+	uint64_t syncs_used, syncs_skipped; /* sync pairs taken and passed over */
 	/* sample bookkeeping */
 	uint64_t samples, lost, torn, unmatched, resynced, no_clock, bad_header;
+	uint64_t within_clock_error;
 	uint64_t registrations;
 };
 
@@ -69,6 +82,7 @@ struct vm_stats {
 	struct stats_source *line_src[STATS_MAX_LINES];
 	struct lat_channel *chan[STATS_MAX_CPUS][IRQVM_GSTATS_NR_VECTORS];
 	struct latency_hist lat_all;
+	uint64_t lat_all_within_clock_error;
 	struct guest_page gp;
 };
 
@@ -77,7 +91,9 @@ struct stats_source *stats_source_locked(struct vm_stats *s, enum stats_kind kin
 					 unsigned b);
 void stats_counts_locked(struct vm_stats *s, const struct stats_source *src,
 			 struct stats_counts *c);
-void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns);
+/* A handler entry at host time host_ns, known to within +-slack_ns. */
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns,
+			uint64_t slack_ns);
 void stats_resync_cpu(struct vm_stats *s, unsigned cpu);
 void stats_guest_poll_locked(struct vm_stats *s);
 uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector);
