@@ -116,9 +116,11 @@ void gstats_sync_clock(void)
 		}
 	}
 	__atomic_fetch_add(&h->sync_gen, 1, __ATOMIC_SEQ_CST); /* odd: writing */
-	WRITE_ONCE(h->sync_tsc, (best_t0 + best_t1) / 2);
+	/* The midpoint without overflow, and half the round trip rounded up
+	 * plus a tick for the counter's own resolution: never claim better. */
+	WRITE_ONCE(h->sync_tsc, best_t0 + (best_t1 - best_t0) / 2);
 	WRITE_ONCE(h->sync_host_ns, best_ns);
-	WRITE_ONCE(h->sync_err_tsc, (best_t1 - best_t0) / 2);
+	WRITE_ONCE(h->sync_err_tsc, (best_t1 - best_t0 + 1) / 2 + 1);
 	__atomic_fetch_add(&h->sync_gen, 1, __ATOMIC_SEQ_CST); /* even: done */
 }
 

@@ -48,7 +48,9 @@
  * is the TSC rate the VMM measured between two syncs it saw (at least 100 ms
  * apart), else tsc_khz. The uncertainty of one sample is sync_err_tsc (half
  * an exit round trip) plus the rate's error over (tsc - sync_tsc); the VMM
- * passes over a new sync whose error is larger than that of the one in use.
+ * passes over a new sync whose error is larger than the one in use has by
+ * then (its error plus the rate's error over its age), so a guest should
+ * still refresh the pair about once a second.
  */
 #ifndef IRQVM_GUEST_STATS_H
 #define IRQVM_GUEST_STATS_H

@@ -478,8 +478,10 @@ Test(control_stats, a_sync_pair_worse_than_the_one_in_use_is_passed_over)
 	json_decref(g);
 }
 
-/* The first pair was bad (5 ms) but two later good ones measure the rate
- * between themselves: the rate's error bound drops from ~1.25% to ~1 ppm. */
+/* The first pair was bad (5 ms): measured from it, the rate would be good
+ * to only 2.5%, worse than tsc_khz's 1000 ppm, which is used instead. A
+ * third pair measures the rate from the second, to 1 ppm, reported at the
+ * 10 ppm floor of a measured rate (the host clock is slewed). */
 Test(control_stats, the_rate_is_measured_from_the_anchor_that_bounds_it_tightest)
 {
 	char err[256];
@@ -489,12 +491,87 @@ Test(control_stats, the_rate_is_measured_from_the_anchor_that_bounds_it_tightest
 	stats_guest_poll(st);
 	guest_sync(4, 200000000ull, 100);
 	json_t *g = stats_guest_to_json(st);
-	double ppm = json_real_value(json_object_get(json_object_get(g, "clock"), "rate_err_ppm"));
+	json_t *clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "tsc_khz");
+	cr_assert_float_eq(json_real_value(json_object_get(clock, "rate_err_ppm")), 1000, 1e-6);
 	json_decref(g);
-	cr_assert_float_eq(ppm, 25000.5, 0.01);
 	guest_sync(6, 400000000ull, 100);
 	g = stats_guest_to_json(st);
-	ppm = json_real_value(json_object_get(json_object_get(g, "clock"), "rate_err_ppm"));
+	clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
+	cr_assert_float_eq(json_real_value(json_object_get(clock, "rate_err_ppm")), 10, 1e-6);
 	json_decref(g);
-	cr_assert_float_eq(ppm, 1.0, 1e-9);
+}
+
+/* The conversion's error grows with the distance from the sync pair: with
+ * tsc_khz's 1000 ppm, an entry a second after a 100 ns pair is good to only
+ * ~1 ms, so one 0.5 ms before its injection is still its handler. */
+Test(control_stats, the_clock_error_grows_with_the_distance_from_the_sync)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 100;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 1, 0x49);
+	stats_record(st, src, STATS_DELIVERED, sync_ns + 1000500000ull, 1, 0x49);
+	guest_sample(1, 0, 0x49, 1000000000ull);
+	json_t *all = stats_to_json(st);
+	json_t *lat = json_object_get(source_json(all, "msi:1:73"), "latency");
+	cr_assert_eq(json_integer_value(json_object_get(lat, "within_clock_error")), 1);
+	json_decref(all);
+}
+
+/* A guest whose TSC went back (reset without registering again) publishes
+ * pairs older than the one in use: passed over STATS_SYNC_MAX_SKIPS (8)
+ * times, then taken afresh as the anchor of a new rate. A pair with a zero
+ * error counts as good to one tick, so it cannot shut out every later pair. */
+Test(control_stats, a_clock_that_went_back_is_taken_after_eight_pairs)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = 0;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	stats_guest_poll(st);
+	cr_assert_eq(guest_num("clock", "sync_err_ns"), 1);
+	for (uint32_t k = 0; k < 9; k++) {
+		hdr()->sync_tsc = 1000 + k * 1000000ull; /* far below the first pair's TSC */
+		hdr()->sync_host_ns = sync_ns + 200000000ull + k * 1000000ull;
+		hdr()->sync_err_tsc = 50;
+		hdr()->sync_gen = 4 + 2 * k;
+		stats_guest_poll(st);
+		cr_assert_eq(guest_num("clock", "syncs_skipped"), k < 8 ? k + 1 : 8, "pair %u", k);
+	}
+	cr_assert_eq(guest_num("clock", "syncs_used"), 2);
+	cr_assert_eq(guest_num("clock", "sync_err_ns"), 50);
+	/* The new pair anchors the rate: a later one 200 ms on measures it. */
+	hdr()->sync_tsc = 1000 + 8 * 1000000ull + 400000000ull;
+	hdr()->sync_host_ns = sync_ns + 200000000ull + 8 * 1000000ull + 400000000ull;
+	hdr()->sync_gen = 40;
+	stats_guest_poll(st);
+	json_t *g = stats_guest_to_json(st);
+	json_t *clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
+	cr_assert_float_eq(json_real_value(json_object_get(clock, "tsc_per_ns")), 1.0, 1e-9);
+	json_decref(g);
+}
+
+/* The anchor moves only to a pair far enough back to measure a rate from:
+ * pairs 50 ms apart would leave a guest without tsc_khz with no clock. */
+Test(control_stats, the_anchor_does_not_move_to_a_pair_too_close_to_measure_from)
+{
+	char err[256];
+	fill_header();
+	hdr()->tsc_khz = 0;
+	hdr()->sync_err_tsc = 1000000;
+	sync_ns = monotonic_ns() - 20000000000ull; /* room for pairs 10 s on */
+	hdr()->sync_host_ns = sync_ns;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	stats_guest_poll(st);
+	guest_sync(4, 10000000000ull, 100);
+	guest_sync(6, 10050000000ull, 100);
+	json_t *g = stats_guest_to_json(st);
+	json_t *clock = json_object_get(g, "clock");
+	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
+	cr_assert_float_eq(json_real_value(json_object_get(clock, "tsc_per_ns")), 1.0, 1e-9);
+	json_decref(g);
 }

@@ -153,6 +153,33 @@ static double pair_rel_err(uint64_t tsc_a, uint64_t err_a, uint64_t tsc_b, uint6
 	return tsc_b > tsc_a ? ((double)err_a + (double)err_b) / (double)(tsc_b - tsc_a) : 1.0;
 }
 
+static void set_anchor(struct guest_page *gp, uint64_t tsc, uint64_t ns, uint64_t err)
+{
+	gp->first_tsc = tsc;
+	gp->first_ns = ns;
+	gp->first_err_tsc = err;
+}
+
+/* Takes a sync pair into use; reseed: also as the anchor (first pair, or
+ * the guest's TSC went backwards). */
+static void use_sync(struct guest_page *gp, uint64_t tsc, uint64_t ns, uint64_t err, bool reseed)
+{
+	if (reseed) {
+		set_anchor(gp, tsc, ns, err);
+	} else if (gp->sync_tsc != gp->first_tsc && ns > gp->sync_ns + STATS_MIN_RATE_SPAN_NS &&
+		   pair_rel_err(gp->sync_tsc, gp->sync_err_tsc, tsc, err) <
+			   pair_rel_err(gp->first_tsc, gp->first_err_tsc, tsc, err)) {
+		/* The pair in use bounds the new rate tighter than the anchor,
+		 * and is far enough back to measure it. */
+		set_anchor(gp, gp->sync_tsc, gp->sync_ns, gp->sync_err_tsc);
+	}
+	gp->sync_tsc = tsc;
+	gp->sync_ns = ns;
+	gp->sync_err_tsc = err;
+	gp->syncs_used++;
+	gp->skipped_in_a_row = 0;
+}
+
 /*
  * Picks up a new sync pair (seqlock) and derives the TSC rate.
  *
@@ -161,8 +188,10 @@ static double pair_rel_err(uint64_t tsc_a, uint64_t err_a, uint64_t tsc_b, uint6
  * round trips were seen beside 0.3 ms ones) makes a pair far worse than the
  * one in use. So a new pair replaces the one in use only if its own error is
  * no larger than the error the pair in use has by now (its error plus the
- * rate's error times its age); the rate is measured from an anchor, which
- * moves to the pair in use when that gives the new pair the tighter rate.
+ * rate's error times its age), or after STATS_SYNC_MAX_SKIPS pairs in a row
+ * were passed over (the guest's clock changed, or this host is that noisy).
+ * The rate is measured from an anchor, which moves to the pair in use when
+ * that gives the new pair the tighter rate.
  */
 static void update_clock(struct guest_page *gp, const struct gp_layout *l)
 {
@@ -175,38 +204,32 @@ static void update_clock(struct guest_page *gp, const struct gp_layout *l)
 	uint64_t err = load64(h + HDR(sync_err_tsc));
 	if (load32(h + HDR(sync_gen)) != g1 || !ns || ns > monotonic_ns())
 		return;
+	if (!err)
+		err = 1; /* a TSC read is good to a tick at best */
 	if (!gp->have_sync) {
 		gp->have_sync = true;
 		gp->last_gen = g1;
-		gp->first_tsc = gp->sync_tsc = tsc;
-		gp->first_ns = gp->sync_ns = ns;
-		gp->first_err_tsc = gp->sync_err_tsc = err;
-		gp->syncs_used++;
+		use_sync(gp, tsc, ns, err, true);
 	} else if (g1 != gp->last_gen) {
 		gp->last_gen = g1;
-		double rel = gp->rate_source[0] == 'm' ? gp->rate_rel_err : STATS_UNMEASURED_RATE_ERR;
-		double age = tsc > gp->sync_tsc ? (double)(tsc - gp->sync_tsc) : 0;
-		if (tsc <= gp->sync_tsc || (double)err > (double)gp->sync_err_tsc + age * rel) {
+		bool backwards = tsc <= gp->sync_tsc || ns <= gp->sync_ns;
+		double age = backwards ? 0 : (double)(tsc - gp->sync_tsc);
+		bool worse = (double)err > (double)gp->sync_err_tsc + age * gp->rate_rel_err;
+		if ((backwards || worse) && gp->skipped_in_a_row < STATS_SYNC_MAX_SKIPS) {
 			gp->syncs_skipped++;
+			gp->skipped_in_a_row++;
 		} else {
-			if ((gp->sync_tsc != gp->first_tsc) &&
-			    pair_rel_err(gp->sync_tsc, gp->sync_err_tsc, tsc, err) <
-				    pair_rel_err(gp->first_tsc, gp->first_err_tsc, tsc, err)) {
-				gp->first_tsc = gp->sync_tsc;
-				gp->first_ns = gp->sync_ns;
-				gp->first_err_tsc = gp->sync_err_tsc;
-			}
-			gp->sync_tsc = tsc;
-			gp->sync_ns = ns;
-			gp->sync_err_tsc = err;
-			gp->syncs_used++;
+			use_sync(gp, tsc, ns, err, backwards);
 		}
 	}
-	if (gp->sync_ns > gp->first_ns + STATS_MIN_RATE_SPAN_NS && gp->sync_tsc > gp->first_tsc) {
+	double measured_err = pair_rel_err(gp->first_tsc, gp->first_err_tsc, gp->sync_tsc,
+					   gp->sync_err_tsc);
+	if (gp->sync_ns > gp->first_ns + STATS_MIN_RATE_SPAN_NS && gp->sync_tsc > gp->first_tsc &&
+	    (!l->tsc_khz || measured_err <= STATS_UNMEASURED_RATE_ERR)) {
 		gp->tsc_per_ns = (double)(gp->sync_tsc - gp->first_tsc) /
 				 (double)(gp->sync_ns - gp->first_ns);
-		gp->rate_rel_err = pair_rel_err(gp->first_tsc, gp->first_err_tsc, gp->sync_tsc,
-						gp->sync_err_tsc);
+		gp->rate_rel_err = measured_err > STATS_MIN_RATE_ERR ? measured_err
+								     : STATS_MIN_RATE_ERR;
 		gp->rate_source = "measured";
 	} else if (l->tsc_khz) {
 		gp->tsc_per_ns = (double)l->tsc_khz / 1e6;
@@ -214,7 +237,7 @@ static void update_clock(struct guest_page *gp, const struct gp_layout *l)
 		gp->rate_source = "tsc_khz";
 	} else {
 		gp->tsc_per_ns = 0;
-		gp->rate_rel_err = 0;
+		gp->rate_rel_err = STATS_UNMEASURED_RATE_ERR;
 		gp->rate_source = "none";
 	}
 }

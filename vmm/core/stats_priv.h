@@ -24,6 +24,13 @@
  * generous on purpose, it only widens the pairing window until a measured
  * rate replaces it. */
 #define STATS_UNMEASURED_RATE_ERR 1e-3
+/* The least relative error granted to a measured rate, however long it was
+ * measured: the host's CLOCK_MONOTONIC is slewed by NTP, so its ratio to the
+ * TSC is not constant to better than a few ppm. */
+#define STATS_MIN_RATE_ERR 1e-5
+/* After this many sync pairs in a row were passed over, the next is taken
+ * whatever its error: the guest's clock changed, or every pair is that bad. */
+#define STATS_SYNC_MAX_SKIPS 8u
 
 struct stats_source {
 	enum stats_kind kind;
@@ -68,6 +75,7 @@ struct guest_page {
 	double rate_rel_err;     /* relative error bound of tsc_per_ns */
 	const char *rate_source; /* "measured", "tsc_khz", "none" */
 	uint64_t syncs_used, syncs_skipped; /* sync pairs taken and passed over */
+	unsigned skipped_in_a_row;
 	/* sample bookkeeping */
 	uint64_t samples, lost, torn, unmatched, resynced, no_clock, bad_header;
 	uint64_t within_clock_error;
