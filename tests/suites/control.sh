@@ -451,18 +451,33 @@ storm_check() {
 			why="edge: handled $gh, delivered $del" ;;
 		esac
 		it_check "storm $name: the guest's count fits the delivery semantics ($why)" $ok "$out"
+	else
+		it_skip "storm $name: the guest's count fits the delivery semantics" \
+			"no guest count: $([ -n "$GSTATS" ] && echo "the summary has no guest_handled (no decodable route)" || echo "the guest registered no statistics page")"
+	fi
+}
+
+# storm_on_line LINE KIND NAME TARGET ARGS...: storm_check NAME TARGET ARGS, or
+# an explicit SKIP when the guest routes no line of that kind (never silence).
+storm_on_line() {
+	local line=$1 kind=$2
+	shift 2
+	if [ -n "$line" ]; then
+		storm_check "$@"
+	else
+		it_skip "storm $1 on the guest's $kind line" "the guest routes no $kind line"
 	fi
 }
 
 for pattern in constant burst:8 poisson; do
-	[ -n "$EDGE" ] && storm_check "$pattern" "irq:$EDGE" --rate 2000/s --duration 300ms --pattern "$pattern" --seed 3
-	[ -n "$PIC" ] && storm_check "$pattern" "irq:$PIC" --rate 1000/s --count 200 --pattern "$pattern"
-	[ -n "$LEVEL" ] && storm_check "$pattern" "gsi:$LEVEL" --rate 1000/s --count 200 --pattern "$pattern"
+	storm_on_line "$EDGE" "IOAPIC edge" "$pattern" "irq:$EDGE" --rate 2000/s --duration 300ms --pattern "$pattern" --seed 3
+	storm_on_line "$PIC" "PIC" "$pattern" "irq:$PIC" --rate 1000/s --count 200 --pattern "$pattern"
+	storm_on_line "$LEVEL" "IOAPIC level" "$pattern" "gsi:$LEVEL" --rate 1000/s --count 200 --pattern "$pattern"
 	storm_check "$pattern" msi:1:0x70 --rate 3000/s --count 600 --pattern "$pattern" --seed 11
 	storm_check "$pattern" ipi:0:0x71 --rate 2k/s --duration 300ms --pattern "$pattern"
 	storm_check "$pattern" nmi:1 --rate 1000/s --count 200 --pattern "$pattern"
 done
-[ -n "$MASKED" ] && storm_check "masked" "gsi:$MASKED" --rate 5k/s --count 500
+storm_on_line "$MASKED" "masked" "masked" "gsi:$MASKED" --rate 5k/s --count 500
 storm_check "max" msi:0:0x72 --rate max --duration 500ms
 storm_check "via irqfd" msi:1:0x73 --rate 5000/s --count 1000 --via irqfd
 l=$(src irqfd:1:115)
@@ -493,11 +508,12 @@ it_check "Ctrl-C stops a storm and still prints its summary" \
 c stats --json >"$LOG/stats.json"
 bad=$(grep '"source"' "$LOG/stats.json" | grep -v '"accounted":true' | head -3)
 it_check "after every storm the identity holds for every source" $([ -z "$bad" ]; echo $?) "$bad"
-bad=$(grep '"source"' "$LOG/stats.json" | grep -v '"source":"gsi:0"' | while read -r line; do
-	d=$(jnum delivered <<<"$line"); i=$(jnum injected <<<"$line"); co=$(jnum coalesced <<<"$line"); dr=$(jnum dropped <<<"$line")
-	[ "$i" = $((d + co + dr)) ] || echo "$line"
+bad=$(grep '"source"' "$LOG/stats.json" | while read -r line; do
+	d=$(jnum delivered <<<"$line"); i=$(jnum injected <<<"$line"); co=$(jnum coalesced <<<"$line")
+	dr=$(jnum dropped <<<"$line"); pe=$(jnum pending <<<"$line")
+	[ "$i" = $((d + co + dr + pe)) ] || echo "$line"
 done | head -2)
-it_check "injected == delivered + coalesced + dropped exactly in stats --json" $([ -z "$bad" ]; echo $?) "$bad"
+it_check "injected == delivered + coalesced + dropped + pending exactly in stats --json, every source" $([ -z "$bad" ]; echo $?) "$bad"
 fields_ok=$(grep '"source"' "$LOG/stats.json" | head -1 | grep -c '"injected":[0-9]*,"delivered":[0-9]*,"coalesced":[0-9]*,"dropped":[0-9]*,"pending":[0-9]*,"spurious":[0-9]*,"eoi":[0-9]*,"guest_handled":[0-9]*')
 it_check "stats --json has the integer fields per source" $([ "$fields_ok" = 1 ]; echo $?) "$(head -1 "$LOG/stats.json")"
 
