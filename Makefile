@@ -88,7 +88,7 @@ test-deps:
 # otherwise inside the x86-64 test host (docs/test-hosts.md), and says which.
 run: deps
 	@$(MAKE) --no-print-directory all
-	@ci/x86-run --timeout 600 -- $(IRQVM) run configs/x86-demo.json
+	@ci/x86-run --timeout 600 -- ci/run-demo $(IRQVM) configs/x86-demo.json
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
