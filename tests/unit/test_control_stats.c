@@ -362,6 +362,15 @@ Test(control_stats, absurd_guest_clock_sync_saturates_in_the_report)
 	json_decref(g);
 }
 
+/* fill_header()'s page with a sync pair good to err_tsc ticks, registered. */
+static void register_synced_page(uint64_t err_tsc)
+{
+	char err[256];
+	fill_header();
+	hdr()->sync_err_tsc = err_tsc;
+	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+}
+
 static json_t *guest_part(json_t *g, const char *part)
 {
 	return json_object_get(g, part);
@@ -391,10 +400,7 @@ static void guest_sync(uint32_t gen, uint64_t at_ns, uint64_t err_tsc)
  * the next entry is measured from the next injection. */
 Test(control_stats, entry_before_its_injection_within_the_clock_error_is_paired_without_latency)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 20000;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(20000);
 	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x46);
 	stats_record(st, src, STATS_DELIVERED, sync_ns + 50000, 0, 0x46);
 	guest_sample(0, 0, 0x46, 40000);
@@ -416,10 +422,7 @@ Test(control_stats, entry_before_its_injection_within_the_clock_error_is_paired_
 /* 30 us before the injection is beyond the 20 us error: not its handler. */
 Test(control_stats, entry_before_its_injection_beyond_the_clock_error_is_unmatched)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 20000;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(20000);
 	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x47);
 	stats_record(st, src, STATS_DELIVERED, sync_ns + 50000, 0, 0x47);
 	guest_sample(0, 0, 0x47, 20000);
@@ -438,10 +441,7 @@ Test(control_stats, entry_before_its_injection_beyond_the_clock_error_is_unmatch
  * may have come just after the entry waits for the next one. */
 Test(control_stats, injection_within_the_error_after_an_entry_waits_for_the_next_entry)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 20000;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(20000);
 	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x48);
 	stats_record(st, src, STATS_DELIVERED, sync_ns + 10000, 0, 0x48);
 	stats_record(st, src, STATS_DELIVERED, sync_ns + 55000, 0, 0x48);
@@ -459,10 +459,7 @@ Test(control_stats, injection_within_the_error_after_an_entry_waits_for_the_next
  * 16 ms error bar; the 100 ns one in use stays. A good pair later is used. */
 Test(control_stats, a_sync_pair_worse_than_the_one_in_use_is_passed_over)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 100;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(100);
 	stats_guest_poll(st);
 	guest_sync(4, 200000000ull, 16000000ull);
 	cr_assert_eq(guest_num("clock", "syncs_skipped"), 1);
@@ -484,10 +481,7 @@ Test(control_stats, a_sync_pair_worse_than_the_one_in_use_is_passed_over)
  * 10 ppm floor of a measured rate (the host clock is slewed). */
 Test(control_stats, the_rate_is_measured_from_the_anchor_that_bounds_it_tightest)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 5000000;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(5000000);
 	stats_guest_poll(st);
 	guest_sync(4, 200000000ull, 100);
 	json_t *g = stats_guest_to_json(st);
@@ -508,10 +502,7 @@ Test(control_stats, the_rate_is_measured_from_the_anchor_that_bounds_it_tightest
  * ~1 ms, so one 0.5 ms before its injection is still its handler. */
 Test(control_stats, the_clock_error_grows_with_the_distance_from_the_sync)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 100;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(100);
 	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 1, 0x49);
 	stats_record(st, src, STATS_DELIVERED, sync_ns + 1000500000ull, 1, 0x49);
 	guest_sample(1, 0, 0x49, 1000000000ull);
@@ -527,10 +518,7 @@ Test(control_stats, the_clock_error_grows_with_the_distance_from_the_sync)
  * error counts as good to one tick, so it cannot shut out every later pair. */
 Test(control_stats, a_clock_that_went_back_is_taken_after_eight_pairs)
 {
-	char err[256];
-	fill_header();
-	hdr()->sync_err_tsc = 0;
-	cr_assert_eq(do_register(PAGE_GPA, PAGE_SIZE_BYTES, err, sizeof(err)), 0, "%s", err);
+	register_synced_page(0);
 	stats_guest_poll(st);
 	cr_assert_eq(guest_num("clock", "sync_err_ns"), 1);
 	for (uint32_t k = 0; k < 9; k++) {

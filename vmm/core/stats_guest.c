@@ -281,8 +281,8 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		int64_t dt = (int64_t)(tsc - gp->sync_tsc);
 		double host = (double)gp->sync_ns + (double)dt / gp->tsc_per_ns;
 		/* The conversion's error: the sync pair's, plus the rate's over dt. */
-		double slack = ((double)gp->sync_err_tsc + (dt < 0 ? -(double)dt : (double)dt) * gp->rate_rel_err) /
-			       gp->tsc_per_ns;
+		double dist = dt < 0 ? -(double)dt : (double)dt;
+		double slack = ((double)gp->sync_err_tsc + dist * gp->rate_rel_err) / gp->tsc_per_ns;
 		/* The guest's TSC and clock rate are untrusted: clamp, never overflow. */
 		stats_match_sample(s, cpu, vector, u64_from_double_sat(host),
 				   u64_from_double_sat(slack));
