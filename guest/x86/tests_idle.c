@@ -10,6 +10,7 @@
  * through IOAPIC pin 2 (~55 ms) turns a stall into a failure, not a hang.
  */
 #include "arch.h"
+#include "host.h"
 #include "ioapic.h"
 #include "irq.h"
 #include "irqtest.h"
@@ -43,6 +44,22 @@ static void rescue_handler(unsigned int vector, void *ctx)
 	lapic_eoi();
 }
 
+static void cleanup_idle_check(void)
+{
+	/*
+	 * Pin first, PIT second: stopping the PIT (mode 5) raises OUT0, an
+	 * edge that an unmasked pin would still send on the rescue vector.
+	 * Arriving after irq_unregister(), it would stay in service in the
+	 * LAPIC and block every lower class: later checks' IPIs never came.
+	 */
+	ioapic_write_entry(PIT_IOAPIC_PIN, IOAPIC_MASKED);
+	pit_stop();
+	lapic_idle_us(100); /* anything still in flight lands now */
+	irq_unregister(WAKE_VECTOR);
+	irq_unregister(RESCUE_VECTOR);
+	irqtest_cli();
+}
+
 TEST_CASE(lapic, halt_wake_at_hlt, 808)
 {
 	const char *what = "idle: an interrupt taken at the hlt of \"sti; hlt\" instead of waking "
@@ -71,19 +88,19 @@ TEST_CASE(lapic, halt_wake_at_hlt, 808)
 	ok = tap_expect(wakes == 1, "the wake-up interrupt ran %u times, want 1", wakes);
 	ok = ok && tap_expect(rescues == 0, "the CPU stayed in hlt after the wake-up until the PIT "
 			      "rescue ~55 ms later");
+	if (ok && x86_halt_fixups == fixups && host_platform_is(IRQVM_PLATFORM_NESTED_PVM)) {
+		/* iretq opens no interrupt shadow (SDM Vol. 3A 6.8.3 names only
+		 * STI and MOV SS), so the pending wake-up belongs at the
+		 * boundary before the hlt. PVM emulates the guest kernel's
+		 * iretq and let the hlt run first: the CPU woke all the same. */
+		cleanup_idle_check();
+		host_todo("the interrupt pending at iretq returned past the hlt, not to it: it was "
+			  "taken once the hlt had run, not at the boundary before (the CPU woke)",
+			  what);
+		return;
+	}
 	ok = ok && tap_expect(x86_halt_fixups - fixups == 1, "%lu fix-ups counted, want 1",
 			      x86_halt_fixups - fixups);
-	/*
-	 * Pin first, PIT second: stopping the PIT (mode 5) raises OUT0, an
-	 * edge that an unmasked pin would still send on the rescue vector.
-	 * Arriving after irq_unregister(), it would stay in service in the
-	 * LAPIC and block every lower class: later checks' IPIs never came.
-	 */
-	ioapic_write_entry(PIT_IOAPIC_PIN, IOAPIC_MASKED);
-	pit_stop();
-	lapic_idle_us(100); /* anything still in flight lands now */
-	irq_unregister(WAKE_VECTOR);
-	irq_unregister(RESCUE_VECTOR);
-	irqtest_cli();
+	cleanup_idle_check();
 	tap_ok(ok, "%s", what);
 }

@@ -594,14 +594,17 @@ TEST_CASE(ioapic, masked_in_handler_eoi, 841)
 	ok = ok && tap_expect(masked_after_eoi, "the handler's mask did not stick");
 	ok = ok && tap_expect(!irr_after_eoi, "Remote IRR still set after the EOI of the masked "
 			      "entry (entry %#lx)", (unsigned long)ioapic_read_entry(20));
-	ok = ok && tap_expect(count_while_masked == 1, "%u deliveries while masked",
-			      count_while_masked);
-	ioapic_set_masked(20, false);
-	ok = ok && tap_expect(wait_count(0x6c, 2), "not delivered again after the unmask (%u "
-			      "deliveries)", s->count);
-	lapic_idle_us(QUIET_US);
-	ok = ok && tap_expect(!ioapic_remote_irr(20), "Remote IRR still set at the end");
-	v = ok ? level_count_verdict(s->count, 2, what) : 0;
+	/* One delivery until the unmask; a host that EOIs at delivery
+	 * re-delivers before the handler could mask (a SKIP there). */
+	v = ok ? level_count_verdict(count_while_masked, 1, what) : 0;
+	if (v == 1) {
+		ioapic_set_masked(20, false);
+		ok = tap_expect(wait_count(0x6c, 2), "not delivered again after the unmask (%u "
+				"deliveries)", s->count);
+		lapic_idle_us(QUIET_US);
+		ok = ok && tap_expect(!ioapic_remote_irr(20), "Remote IRR still set at the end");
+		v = ok ? level_count_verdict(s->count, 2, what) : 0;
+	}
 	io_end();
 	if (suppressed)
 		lapic_set_suppress_eoi_broadcast(true);
