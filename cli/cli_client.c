@@ -118,6 +118,21 @@ static int64_t now_ms(void)
 	return (int64_t)(monotonic_ns() / 1000000ull);
 }
 
+/*
+ * The VMM closed its end while a request was being sent: the events it sent
+ * before closing (a storm's last word, "vm_stopped") are still in the
+ * socket. Hand them to on_event, so that the caller learns why it closed.
+ */
+static void drain_events(struct ctl_client *c)
+{
+	for (int i = 0; i < 256 && read_some(c, 0) > 0; i++) {
+		char *l;
+		size_t len;
+		while (line_buf_next(&c->in, &l, &len) == 1)
+			json_decref(take_line(c, l, len)); /* replies: nobody waits now */
+	}
+}
+
 int ctl_client_call(struct ctl_client *c, const char *cmd, json_t *args, json_t **result,
 		    char *err, size_t errlen)
 {
@@ -134,6 +149,12 @@ int ctl_client_call(struct ctl_client *c, const char *cmd, json_t *args, json_t 
 		ssize_t w = send(c->fd, line + off, n - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+			drain_events(c);
+			snprintf(err, errlen, "the VMM closed the connection (VM stopped?)");
+			free(line);
+			return -1;
+		}
 		if (w < 0) {
 			snprintf(err, errlen, "sending to the VMM: %s", strerror(errno));
 			free(line);

@@ -234,6 +234,8 @@ static int follow_storm(struct ctl_client *c, const struct storm_params *p, bool
 		json_t *r;
 		int st = ctl_client_call(c, "storm-status", json_pack("{s:I}", "storm", (json_int_t)w.id),
 					 &r, err, sizeof(err));
+		if (st < 0 && (w.final || w.vm_stopped))
+			break; /* its last events came before the close: judged below */
 		if (st < 0) {
 			fprintf(stderr, "\nirqvm storm: %s\n", err);
 			return CLI_EXIT_CONNECTION;
