@@ -332,6 +332,14 @@ if [ -n "$EDGE" ]; then
 		done
 		it_check "the guest's handler entry was paired with that injection (latency.count + within_clock_error = 1)" \
 			$([ "$(paired)" = 1 ]; echo $?) "$lat; guest: $(c stats --json | grep -oE '"(clock|samples)":\{[^}]*\}' | tail -2 | tr '\n' ' ')"
+		# Where the injection went instead, if it was not paired: the
+		# whole source, the other sources on its vector, the clock.
+		if [ "$(paired)" != 1 ]; then
+			vec=$(jnum vector <<<"$l")
+			c stats --json | grep -oE '\{"source":"[^"]*"[^{]*"latency":\{[^}]*\}[^}]*\}' |
+				grep -E "\"vector\":$vec[,}]" | it_diag
+			c stats --json | grep -oE '"(clock|samples)":\{[^}]*\}' | it_diag
+		fi
 	fi
 else
 	it_skip "inject pulse on an IOAPIC edge line" "the guest routes no IOAPIC edge line"

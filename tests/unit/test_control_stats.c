@@ -434,6 +434,9 @@ Test(control_stats, entry_before_its_injection_beyond_the_clock_error_is_unmatch
 	cr_assert_eq(json_integer_value(json_object_get(lat, "max_ns")), 10000);
 	json_t *sm = json_object_get(json_object_get(all, "guest"), "samples");
 	cr_assert_eq(json_integer_value(json_object_get(sm, "unmatched")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(sm, "early")), 1,
+		     "an injection was waiting: the entry came too early for it");
+	cr_assert_eq(json_integer_value(json_object_get(sm, "max_early_ns")), 30000);
 	json_decref(all);
 }
 
@@ -562,4 +565,61 @@ Test(control_stats, the_anchor_does_not_move_to_a_pair_too_close_to_measure_from
 	cr_assert_str_eq(json_string_value(json_object_get(clock, "rate_source")), "measured");
 	cr_assert_float_eq(json_real_value(json_object_get(clock, "tsc_per_ns")), 1.0, 1e-9);
 	json_decref(g);
+}
+
+static long long lat_num(json_t *all, const char *source, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(source_json(all, source),
+								  "latency"), key));
+}
+
+/* Every delivered injection with a CPU and vector ends in one outcome:
+ * measured, merged into an earlier one's entry, given up on after a loss,
+ * or still awaiting its entry. A full channel forgets its oldest, and the
+ * next entry there only re-synchronises, giving up on what it served. */
+Test(control_stats, every_delivered_injection_ends_in_one_latency_outcome)
+{
+	register_synced_page(100);
+	struct stats_source *a = stats_source(st, STATS_SRC_MSI, 0, 0x4a);
+	stats_record(st, a, STATS_DELIVERED, sync_ns + 1000, 0, 0x4a);
+	stats_record(st, a, STATS_DELIVERED, sync_ns + 2000, 0, 0x4a);
+	guest_sample(0, 0, 0x4a, 11000);
+	stats_record(st, a, STATS_DELIVERED, sync_ns + 20000, 0, 0x4a);
+	struct stats_source *b = stats_source(st, STATS_SRC_MSI, 1, 0x4b);
+	for (uint64_t i = 0; i <= 1024; i++)
+		stats_record(st, b, STATS_DELIVERED, sync_ns + 1000 + i, 1, 0x4b);
+	json_t *all = stats_to_json(st);
+	cr_assert_eq(lat_num(all, "msi:0:74", "count"), 1);
+	cr_assert_eq(lat_num(all, "msi:0:74", "merged"), 1);
+	cr_assert_eq(lat_num(all, "msi:0:74", "awaiting"), 1);
+	cr_assert_eq(lat_num(all, "msi:1:75", "forgotten"), 1, "the channel holds 1024");
+	cr_assert_eq(lat_num(all, "msi:1:75", "awaiting"), 1024);
+	json_decref(all);
+	guest_sample(1, 0, 0x4b, 1000000);
+	all = stats_to_json(st);
+	cr_assert_eq(lat_num(all, "msi:1:75", "count"), 0, "after a loss: no latency");
+	cr_assert_eq(lat_num(all, "msi:1:75", "forgotten"), 1025);
+	cr_assert_eq(lat_num(all, "msi:1:75", "awaiting"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(
+		json_object_get(json_object_get(all, "guest"), "samples"), "resynced")), 1);
+	json_decref(all);
+}
+
+/* A pair that the conversion in use places 2 ms from its host time, when
+ * both error bars and the rate's allow ~2.2 us, means the guest's TSC
+ * stepped against the host clock: counted, with the excess. */
+Test(control_stats, a_sync_pair_off_the_conversion_beyond_its_error_is_counted_inconsistent)
+{
+	register_synced_page(100);
+	stats_guest_poll(st);
+	guest_sync(4, 200000000ull, 100);
+	cr_assert_eq(guest_num("clock", "syncs_inconsistent"), 0, "a consistent pair");
+	hdr()->sync_tsc = 1000000000ull + 400000000ull + 2000000ull; /* stepped 2 ms */
+	hdr()->sync_host_ns = sync_ns + 400000000ull;
+	hdr()->sync_err_tsc = 100;
+	hdr()->sync_gen = 6;
+	stats_guest_poll(st);
+	cr_assert_eq(guest_num("clock", "syncs_inconsistent"), 1);
+	long long excess = guest_num("clock", "max_inconsistency_ns");
+	cr_assert(excess > 1997000 && excess < 1998000, "excess %lld", excess);
 }

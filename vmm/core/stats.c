@@ -108,6 +108,9 @@ static void channel_push(struct vm_stats *s, const struct stats_source *src, uin
 	}
 	if (ch->count == STATS_CHANNEL_CAP) {
 		/* The guest is far behind (or not sampling): forget the oldest. */
+		uint32_t old = ch->e[ch->head].src;
+		if (old < s->nr_sources)
+			s->sources[old].lat_forgotten++;
 		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
 		ch->count--;
 		ch->resync = true;
@@ -145,17 +148,38 @@ void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint6
 {
 	struct lat_channel *ch = cpu < STATS_MAX_CPUS && vector < 256 ? s->chan[cpu][vector] : NULL;
 	uint64_t latest = host_ns > UINT64_MAX - slack_ns ? UINT64_MAX : host_ns + slack_ns;
-	if (!ch || !ch->count || ch->e[ch->head].at_ns > latest) {
+	if (!ch || !ch->count) {
 		s->gp.unmatched++; /* the guest's own interrupt (timer, self-IPI), or a device's */
 		return;
 	}
+	if (ch->e[ch->head].at_ns > latest) {
+		/* An injection waits here, but this entry converts to a time
+		 * before it beyond the clock's error: an earlier interrupt of the
+		 * guest's own, or a clock that does not hold its error bar. */
+		uint64_t gap = ch->e[ch->head].at_ns - host_ns;
+		s->gp.unmatched++;
+		s->gp.early++;
+		if (gap > s->gp.max_early_ns)
+			s->gp.max_early_ns = gap;
+		return;
+	}
 	struct lat_entry first = ch->e[ch->head];
+	/* After a loss the oldest waiting injection may not be this entry's:
+	 * the entry only re-synchronises, and what it serves is given up on. */
+	bool resync = ch->resync;
+	ch->resync = false;
+	bool oldest = true;
 	do {
+		uint32_t i = ch->e[ch->head].src;
+		if (i < s->nr_sources && resync)
+			s->sources[i].lat_forgotten++;
+		else if (i < s->nr_sources && !oldest)
+			s->sources[i].lat_merged++;
+		oldest = false;
 		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
 		ch->count--;
 	} while (ch->count && ch->e[ch->head].at_ns <= host_ns);
-	if (ch->resync) {
-		ch->resync = false;
+	if (resync) {
 		s->gp.resynced++;
 		return;
 	}

@@ -115,6 +115,17 @@ json_t *stats_to_json(struct vm_stats *s)
 	json_t *root = json_object(), *arr = json_array();
 	pthread_mutex_lock(&s->lock);
 	bool have_page = s->gp.registered;
+	/* Delivered injections still waiting for a handler entry, per source. */
+	uint64_t *awaiting = calloc(n ? n : 1, sizeof(*awaiting));
+	for (unsigned c = 0; awaiting && c < STATS_MAX_CPUS; c++)
+		for (unsigned v = 0; v < IRQVM_GSTATS_NR_VECTORS; v++) {
+			const struct lat_channel *ch = s->chan[c][v];
+			for (uint32_t k = 0; ch && k < ch->count; k++) {
+				uint32_t i = ch->e[(ch->head + k) % STATS_CHANNEL_CAP].src;
+				if (i < n)
+					awaiting[i]++;
+			}
+		}
 	for (unsigned i = 0; i < n; i++) {
 		stats_counts_locked(s, &s->sources[i], &views[i].counts);
 		views[i].handled = stats_guest_handled_locked(s, views[i].cpu, views[i].vector);
@@ -145,9 +156,19 @@ json_t *stats_to_json(struct vm_stats *s)
 			"accounted", accounted, "cpu", v->cpu, "vector", v->vector,
 			"explanation", why,
 			"latency", stats_hist_json(src->lat ? src->lat : &empty));
-		if (o)
-			json_object_set_new(json_object_get(o, "latency"), "within_clock_error",
+		if (o) {
+			/* Each delivered injection with a known CPU and vector ends
+			 * in exactly one of: a latency, within_clock_error, merged,
+			 * forgotten, or still awaiting its handler entry. */
+			json_t *l = json_object_get(o, "latency");
+			json_object_set_new(l, "within_clock_error",
 					    json_integer((json_int_t)src->lat_within_clock_error));
+			json_object_set_new(l, "merged", json_integer((json_int_t)src->lat_merged));
+			json_object_set_new(l, "forgotten",
+					    json_integer((json_int_t)src->lat_forgotten));
+			json_object_set_new(l, "awaiting",
+					    json_integer((json_int_t)(awaiting ? awaiting[i] : 0)));
+		}
 		if (o && v->have_line) {
 			json_object_set_new(o, "route", json_string(v->line.route));
 			json_object_set_new(o, "trigger",
@@ -165,6 +186,7 @@ json_t *stats_to_json(struct vm_stats *s)
 			    json_integer((json_int_t)s->lat_all_within_clock_error));
 	json_object_set_new(root, "latency", lat);
 	pthread_mutex_unlock(&s->lock);
+	free(awaiting);
 	free(views);
 	return root;
 }

@@ -43,6 +43,10 @@ struct stats_source {
 	/* Paired with a handler entry whose converted time fell before the
 	 * injection by less than the clock's error: no latency to report. */
 	uint64_t lat_within_clock_error;
+	/* Served by a handler entry that served an earlier injection too (merged
+	 * in the guest's interrupt controller), or given up on (the guest's
+	 * ring overran, or too many waited): no entry of their own. */
+	uint64_t lat_merged, lat_forgotten;
 };
 
 /* Injections delivered to one (CPU, vector), oldest first, waiting for the
@@ -76,9 +80,16 @@ struct guest_page {
 	const char *rate_source; /* "measured", "tsc_khz", "none" */
 	uint64_t syncs_used, syncs_skipped; /* sync pairs taken and passed over */
 	unsigned skipped_in_a_row;
+	/* New sync pairs that the conversion in use placed further from their
+	 * host time than both error bars allow (the guest's TSC stepped, or a
+	 * rate was wrong), and by how much at most beyond those bars. */
+	uint64_t syncs_inconsistent, max_inconsistency_ns;
 	/* sample bookkeeping */
 	uint64_t samples, lost, torn, unmatched, resynced, no_clock, bad_header;
 	uint64_t within_clock_error;
+	/* Of the unmatched: entries that converted to a time before a waiting
+	 * injection by more than the clock's error, and the worst such gap. */
+	uint64_t early, max_early_ns;
 	uint64_t registrations;
 };
 
