@@ -90,6 +90,35 @@ const char *stats_source_name(const struct stats_source *src)
 	return src->name;
 }
 
+void stats_ring_seen(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t at_ns)
+{
+	struct guest_page *gp = &s->gp;
+	if (cpu >= STATS_MAX_CPUS)
+		return;
+	gp->seen[cpu][gp->seen_head[cpu]] = (struct ring_seen){ .at_ns = at_ns, .written = written };
+	gp->seen_head[cpu] = (gp->seen_head[cpu] + 1) % STATS_RING_SEEN;
+	if (gp->seen_count[cpu] < STATS_RING_SEEN)
+		gp->seen_count[cpu]++;
+}
+
+/*
+ * How many samples the guest had certainly claimed on cpu by at_ns: what
+ * the latest poll at or before at_ns saw (0 if none is remembered, which
+ * lets any entry pair). The poll's time is taken after its read, so every
+ * entry below that count was claimed before at_ns.
+ */
+static uint64_t seen_before(const struct vm_stats *s, unsigned cpu, uint64_t at_ns)
+{
+	const struct guest_page *gp = &s->gp;
+	for (unsigned k = 1; k <= gp->seen_count[cpu]; k++) {
+		const struct ring_seen *r =
+			&gp->seen[cpu][(gp->seen_head[cpu] + STATS_RING_SEEN - k) % STATS_RING_SEEN];
+		if (r->at_ns <= at_ns)
+			return r->written;
+	}
+	return 0;
+}
+
 /* Remember a delivered injection until the guest's handler entry for it shows up. */
 static void channel_push(struct vm_stats *s, const struct stats_source *src, uint64_t at_ns,
 			 int cpu, int vector)
@@ -116,7 +145,8 @@ static void channel_push(struct vm_stats *s, const struct stats_source *src, uin
 		ch->resync = true;
 	}
 	ch->e[(ch->head + ch->count) % STATS_CHANNEL_CAP] =
-		(struct lat_entry){ .at_ns = at_ns, .src = src->index };
+		(struct lat_entry){ .at_ns = at_ns, .min_index = seen_before(s, (unsigned)cpu, at_ns),
+				    .src = src->index };
 	ch->count++;
 }
 
@@ -130,37 +160,35 @@ void stats_resync_cpu(struct vm_stats *s, unsigned cpu)
 }
 
 /*
- * A handler entry at host time host_ns on (cpu, vector), converted from the
- * guest's TSC to within +-slack_ns. It serves every injection delivered
- * there before it that no earlier entry served: the oldest of them is the
- * one this entry answers (the others were merged into it while pending), so
- * the latency is measured from the oldest.
+ * The handler entry with ring index `index` on (cpu, vector), at host time
+ * host_ns as converted from the guest's TSC to within +-slack_ns. It serves
+ * the injections delivered there before it that no earlier entry served:
+ * the oldest of them is the one it answers (the others were merged into it
+ * while pending), so the latency is measured from the oldest.
  *
- * A handler cannot run before its injection, so an entry that converts to
- * a time before the oldest waiting injection, but by less than the slack,
- * is that injection's handler seen through the clock's error: it is paired
- * (the injection is served) and counted as within the clock's error, with
- * no latency figure, since the true one is below what the clock resolves.
- * Only injections certainly before the entry are merged into it.
+ * Whether the entry can answer the oldest waiting injection is decided by
+ * order, not by the clock: an entry the guest claimed before the injection
+ * was sent (index below the injection's min_index) cannot. The clock only
+ * gives the latency. A guest's TSC need not keep in step with the host's
+ * clock: KVM on a host whose own TSC is unstable (the emulated x86 test
+ * host) re-bases it at vCPU loads, by milliseconds. So a paired entry that
+ * converts to a time before its injection gets no latency: within the
+ * clock's error it is `within_clock_error`, beyond it `clock_disagrees`.
+ * Only injections certainly before the entry (by order and by the clock)
+ * are merged into it; the others wait for the next entry.
  */
-void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns,
-			uint64_t slack_ns)
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t index,
+			uint64_t host_ns, uint64_t slack_ns)
 {
 	struct lat_channel *ch = cpu < STATS_MAX_CPUS && vector < 256 ? s->chan[cpu][vector] : NULL;
-	uint64_t latest = host_ns > UINT64_MAX - slack_ns ? UINT64_MAX : host_ns + slack_ns;
 	if (!ch || !ch->count) {
 		s->gp.unmatched++; /* the guest's own interrupt (timer, self-IPI), or a device's */
 		return;
 	}
-	if (ch->e[ch->head].at_ns > latest) {
-		/* An injection waits here, but this entry converts to a time
-		 * before it beyond the clock's error: an earlier interrupt of the
-		 * guest's own, or a clock that does not hold its error bar. */
-		uint64_t gap = ch->e[ch->head].at_ns - host_ns;
+	if (index < ch->e[ch->head].min_index) {
+		/* Claimed before the oldest waiting injection was sent. */
 		s->gp.unmatched++;
 		s->gp.early++;
-		if (gap > s->gp.max_early_ns)
-			s->gp.max_early_ns = gap;
 		return;
 	}
 	struct lat_entry first = ch->e[ch->head];
@@ -178,17 +206,27 @@ void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint6
 		oldest = false;
 		ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
 		ch->count--;
-	} while (ch->count && ch->e[ch->head].at_ns <= host_ns);
+	} while (ch->count && ch->e[ch->head].at_ns <= host_ns &&
+		 ch->e[ch->head].min_index <= index);
 	if (resync) {
 		s->gp.resynced++;
 		return;
 	}
 	struct stats_source *src = first.src < s->nr_sources ? &s->sources[first.src] : NULL;
 	if (first.at_ns > host_ns) {
-		s->gp.within_clock_error++;
-		s->lat_all_within_clock_error++;
-		if (src)
-			src->lat_within_clock_error++;
+		uint64_t gap = first.at_ns - host_ns;
+		if (gap <= slack_ns) {
+			s->gp.within_clock_error++;
+			s->lat_all_within_clock_error++;
+			if (src)
+				src->lat_within_clock_error++;
+		} else {
+			s->gp.clock_disagrees++;
+			if (gap > s->gp.max_clock_disagreement_ns)
+				s->gp.max_clock_disagreement_ns = gap;
+			if (src)
+				src->lat_clock_disagrees++;
+		}
 		return;
 	}
 	uint64_t latency = host_ns - first.at_ns;

@@ -134,6 +134,9 @@ int stats_guest_register(struct vm_stats *s, uint64_t gpa, uint64_t size, char *
 	for (unsigned c = 0; c < l.nr_cpus; c++)
 		next.read_pos[c] = load64(cpu_block(&next, &l, c) + CPU_FIELD(samples));
 	*gp = next;
+	uint64_t now = monotonic_ns();
+	for (unsigned c = 0; c < l.nr_cpus; c++)
+		stats_ring_seen(s, c, gp->read_pos[c], now);
 	rc = 0;
 out:
 	pthread_mutex_unlock(&s->lock);
@@ -275,6 +278,8 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 	const volatile struct irqvm_gstats_sample *ring =
 		(const volatile struct irqvm_gstats_sample *)(blk + sizeof(struct irqvm_gstats_cpu));
 	uint64_t written = load64(blk + CPU_FIELD(samples));
+	/* The time after the read: every entry below `written` came before it. */
+	stats_ring_seen(s, cpu, written, monotonic_ns());
 	uint64_t n = l->ring_entries;
 	uint64_t i = gp->read_pos[cpu];
 	if (written < i) { /* the guest restarted its counters */
@@ -310,7 +315,7 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		double dist = dt < 0 ? -(double)dt : (double)dt;
 		double slack = ((double)gp->sync_err_tsc + dist * gp->rate_rel_err) / gp->tsc_per_ns;
 		/* The guest's TSC and clock rate are untrusted: clamp, never overflow. */
-		stats_match_sample(s, cpu, vector, u64_from_double_sat(host),
+		stats_match_sample(s, cpu, vector, i, u64_from_double_sat(host),
 				   u64_from_double_sat(slack));
 	}
 	gp->read_pos[cpu] = i;
@@ -405,10 +410,11 @@ json_t *stats_guest_json_locked(struct vm_stats *s)
 						  (json_int_t)gp->syncs_inconsistent,
 						  "max_inconsistency_ns",
 						  (json_int_t)gp->max_inconsistency_ns));
-	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(o, "samples", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"read", (json_int_t)gp->samples, "lost", (json_int_t)gp->lost,
 		"torn", (json_int_t)gp->torn, "unmatched", (json_int_t)gp->unmatched,
-		"early", (json_int_t)gp->early, "max_early_ns", (json_int_t)gp->max_early_ns,
+		"early", (json_int_t)gp->early, "clock_disagrees", (json_int_t)gp->clock_disagrees,
+		"max_clock_disagreement_ns", (json_int_t)gp->max_clock_disagreement_ns,
 		"resynced", (json_int_t)gp->resynced, "no_clock", (json_int_t)gp->no_clock,
 		"within_clock_error", (json_int_t)gp->within_clock_error));
 	json_t *handled = json_array();

@@ -43,6 +43,9 @@ struct stats_source {
 	/* Paired with a handler entry whose converted time fell before the
 	 * injection by less than the clock's error: no latency to report. */
 	uint64_t lat_within_clock_error;
+	/* Paired by order, but the clock placed the entry before the injection
+	 * by more than its error: no latency (the clock is wrong here). */
+	uint64_t lat_clock_disagrees;
 	/* Served by a handler entry that served an earlier injection too (merged
 	 * in the guest's interrupt controller), or given up on (the guest's
 	 * ring overran, or too many waited): no entry of their own. */
@@ -53,8 +56,18 @@ struct stats_source {
  * guest's handler entry that serves them. */
 struct lat_entry {
 	uint64_t at_ns;
+	/* The guest had claimed this many samples on the CPU before the
+	 * injection (seen by a poll before at_ns): an entry with a lower index
+	 * came before it and cannot be its handler, whatever the clock says. */
+	uint64_t min_index;
 	uint32_t src;
 };
+
+/* What one poll saw of a CPU's ring: `written` samples claimed by `at_ns`. */
+struct ring_seen {
+	uint64_t at_ns, written;
+};
+#define STATS_RING_SEEN 8u
 
 struct lat_channel {
 	struct lat_entry e[STATS_CHANNEL_CAP];
@@ -69,6 +82,9 @@ struct guest_page {
 	uint64_t gpa, size;
 	volatile uint8_t *hva;
 	uint64_t read_pos[STATS_MAX_CPUS]; /* next sample index to read, per CPU */
+	/* The last polls' view of each CPU's ring, newest at seen_head - 1. */
+	struct ring_seen seen[STATS_MAX_CPUS][STATS_RING_SEEN];
+	unsigned seen_head[STATS_MAX_CPUS], seen_count[STATS_MAX_CPUS];
 	/* clock: the anchor the rate is measured from, and the sync pair in use
 	 * (each with its error bar, in TSC ticks) */
 	bool have_sync;
@@ -87,9 +103,12 @@ struct guest_page {
 	/* sample bookkeeping */
 	uint64_t samples, lost, torn, unmatched, resynced, no_clock, bad_header;
 	uint64_t within_clock_error;
-	/* Of the unmatched: entries that converted to a time before a waiting
-	 * injection by more than the clock's error, and the worst such gap. */
-	uint64_t early, max_early_ns;
+	/* Of the unmatched: entries claimed before the oldest injection waiting
+	 * on their CPU and vector was sent (by the ring's order). */
+	uint64_t early;
+	/* Paired entries the clock placed before their injection beyond its
+	 * error bar, and the worst such gap. */
+	uint64_t clock_disagrees, max_clock_disagreement_ns;
 	uint64_t registrations;
 };
 
@@ -110,9 +129,12 @@ struct stats_source *stats_source_locked(struct vm_stats *s, enum stats_kind kin
 					 unsigned b);
 void stats_counts_locked(struct vm_stats *s, const struct stats_source *src,
 			 struct stats_counts *c);
-/* A handler entry at host time host_ns, known to within +-slack_ns. */
-void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t host_ns,
-			uint64_t slack_ns);
+/* The handler entry with ring index `index` at host time host_ns, known to
+ * within +-slack_ns. */
+void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint64_t index,
+			uint64_t host_ns, uint64_t slack_ns);
+/* A poll saw `written` samples claimed on cpu; taken after reading it. */
+void stats_ring_seen(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t at_ns);
 void stats_resync_cpu(struct vm_stats *s, unsigned cpu);
 void stats_guest_poll_locked(struct vm_stats *s);
 uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector);
