@@ -160,6 +160,16 @@ Test(control_stats, irqfd_signals_count_as_injected_and_delivered)
 	stats_source_counts(st, src, &c);
 	cr_assert_eq(c.injected, 1000);
 	cr_assert_eq(c.delivered, 1000);
+	/* The client's word, and the report says so; other sources are irqvm's. */
+	stats_record(st, stats_source(st, STATS_SRC_MSI, 0, 81), STATS_DELIVERED, 1, -1, -1);
+	json_t *all = stats_to_json(st);
+	json_t *q = source_json(all, "irqfd:0:80");
+	cr_assert_str_eq(json_string_value(json_object_get(q, "counted_by")), "client");
+	cr_assert(!strncmp(json_string_value(json_object_get(q, "explanation")),
+			   "counted by the client", 21));
+	cr_assert_str_eq(json_string_value(json_object_get(source_json(all, "msi:0:81"),
+							   "counted_by")), "vmm");
+	json_decref(all);
 }
 
 Test(control_stats, valid_page_is_registered_and_unregistered)

@@ -138,8 +138,12 @@ json_t *stats_to_json(struct vm_stats *s)
 		for (unsigned j = 0; j < n; j++)
 			if (views[j].vector == v->vector && views[j].cpu == v->cpu)
 				vector_delivered += views[j].counts.delivered;
-		char why[320];
-		explain(why, sizeof(why), src, v, vector_delivered, have_page);
+		char own[320], why[480];
+		explain(own, sizeof(own), src, v, vector_delivered, have_page);
+		/* irqfd: not irqvm's count, but what the client said it wrote. */
+		snprintf(why, sizeof(why), "%s%s", src->kind == STATS_SRC_IRQFD ?
+			 "counted by the client (signals it reported writing to the eventfd; KVM "
+			 "may merge them): " : "", own);
 		const struct stats_counts *c = &v->counts;
 		bool accounted = c->injected == c->delivered + c->coalesced + c->dropped + c->pending;
 		struct latency_hist empty;
@@ -172,6 +176,9 @@ json_t *stats_to_json(struct vm_stats *s)
 			json_object_set_new(l, "awaiting",
 					    json_integer((json_int_t)(awaiting ? awaiting[i] : 0)));
 		}
+		if (o)
+			json_object_set_new(o, "counted_by", json_string(src->kind == STATS_SRC_IRQFD
+									 ? "client" : "vmm"));
 		if (o && v->have_line) {
 			json_object_set_new(o, "route", json_string(v->line.route));
 			json_object_set_new(o, "trigger",
