@@ -205,9 +205,33 @@ unsigned int tap_todos(void)
 	return nr_todo;
 }
 
+/* The plan printed before the checks (-1: none yet), and whether it broke. */
+static long planned = -1;
+static bool plan_broken;
+
 void tap_plan(void)
 {
 	kprintf("1..%u\n", nr_checks);
+}
+
+void tap_plan_ahead(unsigned int n)
+{
+	if (planned >= 0)
+		return; /* TAP has one plan */
+	planned = n;
+	kprintf("1..%u\n", n);
+}
+
+void tap_plan_broken(const char *fmt, ...)
+{
+	char line[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	tap_note("plan broken: %s", line);
+	plan_broken = true;
 }
 
 int tap_finish(void)
@@ -218,6 +242,11 @@ int tap_finish(void)
 	else
 		tap_note("%u checks: %u passed, %u failed, %u skipped", nr_checks, nr_passed,
 			 nr_failed, nr_skipped);
-	tap_plan();
-	return nr_failed ? GUEST_EXIT_FAIL : GUEST_EXIT_PASS;
+	if (planned < 0) {
+		tap_plan();
+	} else if ((unsigned long)planned != nr_checks) {
+		tap_note("plan broken: 1..%ld planned, %u checks reported", planned, nr_checks);
+		plan_broken = true;
+	}
+	return nr_failed || plan_broken ? GUEST_EXIT_FAIL : GUEST_EXIT_PASS;
 }

@@ -75,11 +75,28 @@ unsigned int tests_run(void)
 		n++;
 	}
 
+	unsigned int planned = 0;
+	for (unsigned int i = 0; i < n; i++)
+		if (selected(order[i]))
+			planned += order[i]->checks;
+	tap_plan_ahead(planned);
 	for (unsigned int i = 0; i < n; i++) {
-		if (!selected(order[i]))
+		const struct test_case *tc = order[i];
+		unsigned int before, got;
+
+		if (!selected(tc))
 			continue;
-		order[i]->run();
+		before = tap_count();
+		tc->run();
 		ran++;
+		got = tap_count() - before;
+		/* Keep the plan true: what a test did not report fails. */
+		for (unsigned int k = got; k < tc->checks; k++)
+			tap_ok(false, "%s.%s: reported %u of its %u results (it ended early)",
+			       tc->group, tc->name, got, tc->checks);
+		if (got > tc->checks)
+			tap_plan_broken("%s.%s reported %u results, %u declared", tc->group,
+					tc->name, got, tc->checks);
 	}
 	if (selection[0] && !ran)
 		tap_note("tests=%s selected no test", selection);

@@ -63,6 +63,12 @@ unsigned int tap_todos(void);
 
 /* Prints the plan "1..N" for the checks reported so far. */
 void tap_plan(void);
+/* Prints the plan "1..n" before the checks (once); tap_finish() then fails
+ * the run if the count differs instead of printing the plan at the end. */
+void tap_plan_ahead(unsigned int n);
+/* The plan cannot hold (a test reported more results than it declared):
+ * says why and fails the run. */
+void tap_plan_broken(const char *fmt, ...) __printf(1, 2);
 
 /* Summary diagnostic plus the plan; returns the exit status for the VMM:
  * 0 when every check passed, was skipped or was a TODO, 1 otherwise. */

@@ -10,6 +10,11 @@
  *           tap_ok(..., "#DE ...");
  *   }
  *
+ * A test reports exactly one result, or exactly n with TEST_CASE_CHECKS(grp,
+ * nm, order, n), on every path: the TAP plan is their sum, printed before the
+ * first test, so a test that ends early or vanishes shows (the runner adds a
+ * failing result for each one a test did not report).
+ *
  * Tests run in ascending order of the third argument. The kernel command
  * line option "tests=a,b,..." selects tests by group ("exceptions"), name
  * ("divide_error") or both ("exceptions.divide_error").
@@ -26,9 +31,13 @@ struct test_case {
 	const char *name;
 	void (*run)(void);
 	unsigned long order;
+	unsigned int checks; /* TAP results it reports, pass or fail: the plan */
 };
 
-#define TEST_CASE(grp, nm, ord)                                                   \
+#define TEST_CASE(grp, nm, ord) TEST_CASE_CHECKS(grp, nm, ord, 1)
+
+/* A test that reports n results (each of them on every path). */
+#define TEST_CASE_CHECKS(grp, nm, ord, n)                                         \
 	static void test_##grp##__##nm(void);                                     \
 	static const struct test_case test_case_##grp##__##nm __used              \
 		__section(".testcases") __aligned(8) = {                          \
@@ -36,6 +45,7 @@ struct test_case {
 			.name = #nm,                                              \
 			.run = test_##grp##__##nm,                                \
 			.order = (ord),                                           \
+			.checks = (n),                                            \
 	};                                                                        \
 	static void test_##grp##__##nm(void)
 

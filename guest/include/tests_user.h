@@ -22,6 +22,8 @@ int user_task_run(struct task *t, const char *name, void (*entry)(uint64_t), uin
  * how the calls entered the kernel (tap_expect()) before every line, so
  * each line carries its own reason. */
 void utest_syscalls(bool (*path_ok)(const struct task *t));
+/* The results utest_syscalls() reports, on every path. */
+#define UTEST_SYSCALLS_CHECKS 6
 
 /* Run fault program prog with u_sig_handler registered: the handler must
  * see the fault (sig, exception code) once at the pc the program marked,

@@ -190,7 +190,7 @@ static bool ecall_path_ok(const struct task *t)
 			  "entered via %s", t->syscall_path ? t->syscall_path : "?");
 }
 
-TEST_CASE(syscall, ecall, 501)
+TEST_CASE_CHECKS(syscall, ecall, 501, UTEST_SYSCALLS_CHECKS)
 {
 	utest_syscalls(ecall_path_ok);
 }

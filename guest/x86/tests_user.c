@@ -206,7 +206,7 @@ static bool int80_path_ok(const struct task *t)
 	return expect_path(t, expected_int80_path());
 }
 
-TEST_CASE(syscall, int80, 501)
+TEST_CASE_CHECKS(syscall, int80, 501, UTEST_SYSCALLS_CHECKS)
 {
 	u_syscall_mode = U_SYSCALL_INT80;
 	utest_syscalls(int80_path_ok);
