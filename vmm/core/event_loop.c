@@ -19,7 +19,7 @@ struct watch {
 struct event_loop {
 	int epfd;
 	int stop_fd; /* eventfd written by event_loop_stop */
-	volatile int stopping;
+	int stopping; /* set by any thread (a vCPU's exit device): atomic */
 	struct watch *watches;
 };
 
@@ -108,14 +108,14 @@ static bool watch_registered(struct event_loop *loop, struct watch *w)
 int event_loop_run(struct event_loop *loop)
 {
 	struct epoll_event evs[16];
-	while (!loop->stopping) {
+	while (!__atomic_load_n(&loop->stopping, __ATOMIC_ACQUIRE)) {
 		int n = epoll_wait(loop->epfd, evs, 16, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		for (int i = 0; i < n && !loop->stopping; i++) {
+		for (int i = 0; i < n && !__atomic_load_n(&loop->stopping, __ATOMIC_ACQUIRE); i++) {
 			struct watch *w = evs[i].data.ptr;
 			if (!w)
 				continue; /* stop_fd */
@@ -129,7 +129,7 @@ int event_loop_run(struct event_loop *loop)
 void event_loop_stop(struct event_loop *loop)
 {
 	uint64_t one = 1;
-	loop->stopping = 1;
+	__atomic_store_n(&loop->stopping, 1, __ATOMIC_RELEASE);
 	ssize_t r = write(loop->stop_fd, &one, sizeof(one));
 	(void)r;
 }
