@@ -283,6 +283,11 @@ static void once_fn(unsigned long data)
 	}
 }
 
+static bool once_ran_times(void *n)
+{
+	return once_runs >= (unsigned long)n;
+}
+
 static void schedule_five(void *arg)
 {
 	(void)arg;
@@ -302,11 +307,18 @@ TEST_CASE(deferred, tasklet_run_once, 903)
 	tasklet_init(&t_once, once_fn, 0);
 	once_runs = 0;
 	once_reschedule = false;
+	/* Each round's runs may come on the interrupt's exit or, past the
+	 * softirq time budget (a loaded or slow host), in ksoftirqd later:
+	 * wait for them (a hang guard), then count. Leaving with a run still
+	 * queued would also hand the next test a tasklet on a run list. */
 	ok = tap_expect(run_in_hardirq(schedule_five, NULL), "the self-IPI never arrived");
+	ok = ok && tap_expect(ktest_wait(once_ran_times, (void *)1ul, WAIT_TICKS), "never ran");
 	ok = ok && tap_expect(once_runs == 1 && t_once.schedules == 5,
 			      "%u runs for %lu schedules, want 1 for 5", once_runs, t_once.schedules);
 	once_reschedule = true;
 	ok = ok && tap_expect(run_in_hardirq(schedule_five, NULL), "the self-IPI never arrived");
+	ok = ok && tap_expect(ktest_wait(once_ran_times, (void *)3ul, WAIT_TICKS),
+			      "%u runs after the second round, want 3", once_runs);
 	ok = ok && tap_expect(once_runs == 3, "%u runs after the second round, want 3",
 			      once_runs);
 	ktest_end(&env);
