@@ -7,6 +7,7 @@
 #   make unit       Criterion unit tests only
 #   make bench      speed figures (reported, never asserted)
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (mk/fuzz.mk)
+#   make sanitize-build  irqvm with ASan+UBSan and with TSan (mk/sanitize.mk)
 #
 # Sources are discovered by directory (VMM_DIRS, devices/, irqchip/, guest/):
 # a new file there needs no edit here. docs/architecture.md maps the folders.
@@ -96,7 +97,7 @@ unit: $(UNIT_BIN)
 # The whole test suite; ends with one summary line and a non-zero status on
 # any failure (see tests/run-all.sh).
 test: test-deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) test-guests
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) test-guests sanitize-build
 	@tests/run-all.sh
 
 integration: all

@@ -101,11 +101,12 @@ run_suite fuzz "$(suite_limit 600)" make --no-print-directory fuzz-smoke
 # emulated host, docs/test-hosts.md "Host faults") is booted afresh, at most
 # twice, and the run says so.
 mkdir -p "$BUILD/test-logs"
-for name in integration vmm control; do
+for name in integration vmm control sanitize; do
 	case $name in
 	integration) cmd=tests/integration/run.sh cap=900 ;;
 	vmm) cmd=tests/suites/vmm.sh cap=1200 ;;
 	control) cmd=tests/suites/control.sh cap=900 ;;
+	sanitize) cmd=tests/suites/sanitize.sh cap=900 ;;
 	esac
 	if [ -x "$cmd" ]; then
 		limit=$(suite_limit $cap)
@@ -125,7 +126,7 @@ for name in riscv-host test-hosts riscv-vmm riscv-guest; do
 	[ -x "tests/suites/$name.sh" ] && ordered+=("tests/suites/$name.sh")
 done
 for extra in tests/suites/*.sh; do
-	case " vmm control ${ordered[*]} " in
+	case " vmm control sanitize ${ordered[*]} " in
 	*" $extra "* | *" $(basename "$extra" .sh) "*) ;;
 	*) [ -x "$extra" ] && ordered+=("$extra") ;;
 	esac

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# irqvm under the compiler's run-time checkers (mk/sanitize.mk): ASan + UBSan
+# (memory errors, leaks, undefined behaviour) and TSan (data races between
+# the main loop, the vCPU threads, the control thread, storm and device
+# threads). Each build runs the integration configs' guests and serves a
+# control-socket session with concurrent storms, injections, queries and a
+# pause; a check passes only if irqvm did its job and no checker reported.
+# Needs x86 KVM: tests/run-all.sh runs it through ci/x86-run.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. tests/integration/lib.sh
+LOG=build/test-logs/sanitize; mkdir -p "$LOG"
+KERNEL=build/guest/x86/kernel.elf
+echo "TAP version 13"
+
+# Reports end the process with these statuses; nothing is recovered from.
+export ASAN_OPTIONS=detect_leaks=1:exitcode=71:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=72
+export TSAN_OPTIONS=halt_on_error=1:exitcode=73:second_deadlock_stack=1
+
+reported() { # stderr file: the first lines of a checker's report, if any
+	grep -E -m3 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: ThreadSanitizer' "$1"
+}
+
+# A client command against the session's VM, bounded so that a stuck VM
+# cannot hang the suite.
+c() { local cmd=$1; shift; timeout -k 5 60 "$BIN" "$cmd" --socket "$SOCK" "$@"; }
+
+# session: a serve-mode guest with 2 vCPUs and everything a client can do
+# to it at once; the checks come after it quit.
+session() {
+	SOCK=$LOG/$SAN.sock
+	rm -f "$SOCK"
+	"$BIN" run configs/x86-demo.json --set "cmdline=serve" --set timeout=600 --api-socket "$SOCK" \
+		>"$LOG/$SAN-session.out" 2>"$LOG/$SAN-session.err" &
+	local vm=$! end=$((SECONDS + 120)) st
+	# Up once the guest set its serve flag (routes, CPUs and tasks ready).
+	until c query --json 2>/dev/null | grep -q '"guest_stats":{"registered":true,.*"serve":true'; do
+		kill -0 "$vm" 2>/dev/null && [ $SECONDS -lt $end ] || break
+		sleep 0.2
+	done
+	{
+		local pids=()
+		c storm --target msi:0:0x70 --rate 5k/s --count 2000 --no-progress & pids+=($!)
+		c storm --target irq:1 --rate 2k/s --count 600 --no-progress & pids+=($!)
+		c storm --target msi:1:0x71 --rate 5k/s --count 1000 --via irqfd --no-progress & pids+=($!)
+		for i in 1 2 3 4 5; do
+			c stats --json >/dev/null; c info irq --json >/dev/null
+			c msi --cpu 1 --vector 0x60; c ipi --cpu 0 --vector 0x61; c nmi --cpu all
+			c inject --gsi 10 --level high; c inject --gsi 10 --level low; c inject --irq 3
+		done
+		c pause; c info irq >/dev/null; c resume
+		wait "${pids[@]}"
+		# Stopped mid-storm: the storm thread and its client see the end.
+		c storm --target msi:0:0x72 --rate 1000/s --duration 10s --no-progress & pids=($!)
+		sleep 1
+		c quit
+		wait "${pids[@]}"
+	} >"$LOG/$SAN-clients.out" 2>&1
+	wait_bounded "$vm" 120
+	SESSION_STATUS=$?
+}
+
+for SAN in asan tsan; do
+	BIN=build/$SAN/irqvm
+	name=$([ $SAN = asan ] && echo "ASan+UBSan" || echo "TSan")
+	if [ ! -x "$BIN" ]; then
+		it_not_ok "$name: irqvm is built" "$BIN is missing (make sanitize-build)"
+		continue
+	fi
+	# TSan maps its shadow at fixed addresses and refuses to start under
+	# some kernels' address-space randomisation: that is the host, said
+	# once, not a finding about irqvm.
+	if "$BIN" --version >/dev/null 2>"$LOG/$SAN-start.err"; then :; else
+		if grep -q "FATAL: ThreadSanitizer" "$LOG/$SAN-start.err"; then
+			it_skip "$name: every run" "the checker cannot start on this kernel: $(head -1 "$LOG/$SAN-start.err")"
+			continue
+		fi
+		it_not_ok "$name: irqvm --version runs" "$(head -3 "$LOG/$SAN-start.err")"
+		continue
+	fi
+	for cfg in tests/configs/*.json; do
+		n=$(basename "$cfg" .json)
+		out=$LOG/$SAN-$n.out err=$LOG/$SAN-$n.err
+		for attempt in 1 2; do
+			"$BIN" run "$cfg" >"$out" 2>"$err"; st=$?
+			[ "$attempt" -eq 1 ] && emulated_host_crash "$st" "$err" || break
+			it_host_crash_todo "$name: $n" "$out" "$err"
+		done
+		rep=$(reported "$err")
+		it_check "$name: the $n guest runs to the end with every check passed, no report" \
+			$([ $st -eq 0 ] && [ -z "$rep" ]; echo $?) "status $st: ${rep:-$(grep -m2 '^not ok' "$out" | grep -v TODO)} (see $err)"
+	done
+	session
+	rep=$(reported "$LOG/$SAN-session.err"; reported "$LOG/$SAN-clients.out")
+	it_check "$name: a VM serving concurrent storms (socket, line, irqfd), injections, queries and a pause quits 0, no report" \
+		$([ "$SESSION_STATUS" -eq 0 ] && [ -z "$rep" ]; echo $?) \
+		"status $SESSION_STATUS: ${rep:-$(tail -3 "$LOG/$SAN-session.err")} (see $LOG/$SAN-session.err, $LOG/$SAN-clients.out)"
+done
+
+it_finish sanitize
