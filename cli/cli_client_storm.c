@@ -178,6 +178,18 @@ static void print_summary(json_t *r, json_t *src, bool irqfd)
 		       "p90 %.1f us, p99 %.1f us, max %.1f us\n", geti(lat, "count"),
 		       (double)geti(lat, "p50_ns") / 1e3, (double)geti(lat, "p90_ns") / 1e3,
 		       (double)geti(lat, "p99_ns") / 1e3, (double)geti(lat, "max_ns") / 1e3);
+	/* Where the deliveries went at the guest, from its own handler entries
+	 * (docs/control.md, "Latency"): each ends in exactly one of these. */
+	if (lat && json_is_integer(json_object_get(lat, "merged")))
+		printf("  deliveries at the guest (source total): %lld answered by their own handler "
+		       "entry (%lld with a latency, %lld within the clock's error, %lld the clock got "
+		       "wrong), %lld merged into an earlier one's, %lld still awaiting one, %lld given "
+		       "up on after a loss\n",
+		       geti(lat, "count") + geti(lat, "within_clock_error") +
+			       geti(lat, "clock_disagrees"),
+		       geti(lat, "count"), geti(lat, "within_clock_error"),
+		       geti(lat, "clock_disagrees"), geti(lat, "merged"), geti(lat, "awaiting"),
+		       geti(lat, "forgotten"));
 }
 
 static const char *source_of(const struct ctl_target *t, char *buf, size_t len)
