@@ -101,16 +101,23 @@ static json_t *take_line(struct ctl_client *c, const char *line, size_t len)
 	return v;
 }
 
-int ctl_client_wait_events(struct ctl_client *c, int timeout_ms)
+/* Hands every complete line already read to take_line(). */
+static void take_buffered(struct ctl_client *c)
 {
-	int r = read_some(c, timeout_ms);
-	if (r < 0)
-		return -1;
 	char *line;
 	size_t len;
 	while (line_buf_next(&c->in, &line, &len) == 1)
 		json_decref(take_line(c, line, len)); /* a stray reply: nobody waits for it */
-	return 0;
+}
+
+int ctl_client_wait_events(struct ctl_client *c, int timeout_ms)
+{
+	/* Lines read with an earlier reply come first, even if the VMM has
+	 * closed since: they may say why (a storm's end, "vm_stopped"). */
+	take_buffered(c);
+	int r = read_some(c, timeout_ms);
+	take_buffered(c);
+	return r < 0 ? -1 : 0;
 }
 
 static int64_t now_ms(void)
@@ -125,12 +132,9 @@ static int64_t now_ms(void)
  */
 static void drain_events(struct ctl_client *c)
 {
-	for (int i = 0; i < 256 && read_some(c, 0) > 0; i++) {
-		char *l;
-		size_t len;
-		while (line_buf_next(&c->in, &l, &len) == 1)
-			json_decref(take_line(c, l, len)); /* replies: nobody waits now */
-	}
+	take_buffered(c);
+	for (int i = 0; i < 256 && read_some(c, 0) > 0; i++)
+		take_buffered(c);
 }
 
 int ctl_client_call(struct ctl_client *c, const char *cmd, json_t *args, json_t **result,

@@ -319,8 +319,11 @@ TEST_CASE(deferred, tasklet_run_once, 903)
 	ok = ok && tap_expect(run_in_hardirq(schedule_five, NULL), "the self-IPI never arrived");
 	ok = ok && tap_expect(ktest_wait(once_ran_times, (void *)3ul, WAIT_TICKS),
 			      "%u runs after the second round, want 3", once_runs);
-	ok = ok && tap_expect(once_runs == 3, "%u runs after the second round, want 3",
-			      once_runs);
+	/* A wrong extra run may come late too: give ksoftirqd its turn. */
+	sleep_ticks(2);
+	ok = ok && tap_expect(once_runs == 3 && !(t_once.state & TASKLET_STATE_SCHED),
+			      "%u runs after the second round, want 3 (%s)", once_runs,
+			      t_once.state & TASKLET_STATE_SCHED ? "still scheduled" : "idle");
 	ktest_end(&env);
 	tap_ok(ok, "%s", what);
 }

@@ -681,3 +681,46 @@ Test(control_stats, an_injection_sent_after_the_entry_was_claimed_is_not_merged_
 	cr_assert_eq(lat_num(all, "msi:1:77", "awaiting"), 1);
 	json_decref(all);
 }
+
+/* The reviewer's case: an entry the guest claims for no injection (a level
+ * re-delivery) after the last poll but before the next injection. The
+ * injection's stamp saw it claimed, so it cannot answer the injection;
+ * the injection's own entry does. */
+Test(control_stats, an_entry_claimed_before_the_stamped_injection_cannot_answer_it)
+{
+	register_synced_page(100);
+	stats_guest_poll(st);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x4e);
+	guest_sample(0, 0, 0x4e, 5000); /* claimed after that poll, before the stamp */
+	uint64_t at = stats_stamp(st);
+	stats_record(st, src, STATS_DELIVERED, at, 0, 0x4e);
+	guest_sample(0, 1, 0x4e, 6000);
+	json_t *all = stats_to_json(st);
+	cr_assert_eq(guest_num("samples", "early"), 1);
+	cr_assert_eq(lat_num(all, "msi:0:78", "count") + lat_num(all, "msi:0:78", "within_clock_error") +
+			     lat_num(all, "msi:0:78", "clock_disagrees"), 1);
+	cr_assert_eq(lat_num(all, "msi:0:78", "awaiting"), 0);
+	json_decref(all);
+}
+
+/* A guest that restarts its counters (or registers again) cannot have its
+ * new entries ordered against what waited: those are given up on, and
+ * pairing starts afresh. */
+Test(control_stats, a_guest_that_restarts_its_counters_gives_up_what_waited)
+{
+	register_synced_page(100);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 1, 0x4f);
+	for (uint64_t i = 0; i < 4; i++)
+		guest_sample(1, i, 0x4f, 1000 + i);
+	stats_guest_poll(st);
+	stats_record(st, src, STATS_DELIVERED, stats_stamp(st), 1, 0x4f);
+	cpu_blk(1)->samples = 0; /* restarted */
+	stats_guest_poll(st);
+	stats_record(st, src, STATS_DELIVERED, stats_stamp(st), 1, 0x4f);
+	guest_sample(1, 0, 0x4f, 2000000000ull);
+	json_t *all = stats_to_json(st);
+	cr_assert_eq(lat_num(all, "msi:1:79", "forgotten"), 1);
+	cr_assert_eq(lat_num(all, "msi:1:79", "count"), 1, "the new entry answers the new injection");
+	cr_assert_eq(lat_num(all, "msi:1:79", "awaiting"), 0);
+	json_decref(all);
+}

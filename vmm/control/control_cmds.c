@@ -197,7 +197,7 @@ static char *msi_send(struct control *ctl, struct proto_request *req, enum stats
 	if (!src)
 		return proto_reply_error(req->id, PROTO_E_INTERNAL, "statistics table full");
 	/* Latency pairs need the CPU: only a physical destination names one. */
-	uint64_t now = monotonic_ns();
+	uint64_t now = stats_stamp(vm->stats);
 	int r = vm->deliver_msi_status(vm, address, data);
 	stats_record(vm->stats, src, r > 0 ? STATS_DELIVERED : STATS_DROPPED, now,
 		     d.physical && d.dest < vm->nr_vcpus ? (int)d.dest : -1, d.vector);

@@ -85,6 +85,9 @@ void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
 		break;
 	case CTL_TARGET_MSI:
 	case CTL_TARGET_IPI:
+		/* Stamped at the send itself (with what the guest had taken by
+		 * then), not at the schedule's time. */
+		now_ns = stats_stamp(vm->stats);
 		r = vm->deliver_msi_status(vm, c->address, c->data);
 		stats_record(vm->stats, c->src, r > 0 ? STATS_DELIVERED : STATS_DROPPED, now_ns,
 			     c->cpu, c->vector);
@@ -94,6 +97,7 @@ void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
 			uint64_t address;
 			uint32_t data;
 			arch_msi_encode(c->t.cpu, 0, ARCH_MSI_NMI, &address, &data);
+			now_ns = stats_stamp(vm->stats);
 			r = vm->deliver_msi_status(vm, address, data);
 			stats_record(vm->stats, c->src, r > 0 ? STATS_DELIVERED : STATS_DROPPED,
 				     now_ns, c->cpu, arch_nmi_vector);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vmm/core/arch.h"
+#include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
 
 struct vm_stats *stats_create(struct vm *vm)
@@ -90,6 +91,49 @@ const char *stats_source_name(const struct stats_source *src)
 	return src->name;
 }
 
+/* This thread's last stamp: an injection's time and what the guest had
+ * claimed by then (stats_stamp() and the recording run on one thread). */
+static _Thread_local struct {
+	uint64_t at_ns;
+	unsigned nr_cpus;
+	uint64_t written[STATS_MAX_CPUS];
+} last_stamp;
+
+uint64_t stats_stamp(struct vm_stats *s)
+{
+	last_stamp.nr_cpus = 0;
+	if (s) {
+		pthread_mutex_lock(&s->lock);
+		last_stamp.nr_cpus = stats_guest_written_locked(s, last_stamp.written,
+								 STATS_MAX_CPUS);
+		pthread_mutex_unlock(&s->lock);
+	}
+	/* After the read: every entry below `written` was claimed before it. */
+	last_stamp.at_ns = monotonic_ns();
+	return last_stamp.at_ns;
+}
+
+void stats_forget_cpu(struct vm_stats *s, unsigned cpu)
+{
+	for (unsigned c = 0; c < STATS_MAX_CPUS; c++) {
+		if (cpu < STATS_MAX_CPUS && c != cpu)
+			continue;
+		for (unsigned v = 0; v < IRQVM_GSTATS_NR_VECTORS; v++) {
+			struct lat_channel *ch = s->chan[c][v];
+			for (; ch && ch->count; ch->count--) {
+				uint32_t i = ch->e[ch->head].src;
+				if (i < s->nr_sources)
+					s->sources[i].lat_forgotten++;
+				ch->head = (ch->head + 1) % STATS_CHANNEL_CAP;
+			}
+			if (ch)
+				ch->resync = false;
+		}
+		s->gp.seen_count[c] = 0;
+		s->gp.seen_head[c] = 0;
+	}
+}
+
 void stats_ring_seen(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t at_ns)
 {
 	struct guest_page *gp = &s->gp;
@@ -144,9 +188,13 @@ static void channel_push(struct vm_stats *s, const struct stats_source *src, uin
 		ch->count--;
 		ch->resync = true;
 	}
+	/* What the guest had claimed before this injection: exact from this
+	 * thread's stamp of it, else bounded by the last poll before it. */
+	uint64_t min_index = last_stamp.at_ns == at_ns && (unsigned)cpu < last_stamp.nr_cpus
+				     ? last_stamp.written[cpu]
+				     : seen_before(s, (unsigned)cpu, at_ns);
 	ch->e[(ch->head + ch->count) % STATS_CHANNEL_CAP] =
-		(struct lat_entry){ .at_ns = at_ns, .min_index = seen_before(s, (unsigned)cpu, at_ns),
-				    .src = src->index };
+		(struct lat_entry){ .at_ns = at_ns, .min_index = min_index, .src = src->index };
 	ch->count++;
 }
 

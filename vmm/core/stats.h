@@ -80,6 +80,13 @@ const char *stats_source_name(const struct stats_source *src);
  */
 void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outcome outcome,
 		  uint64_t at_ns, int cpu, int vector);
+/*
+ * The time of an injection about to be made (CLOCK_MONOTONIC), to pass as
+ * at_ns. It also notes, for this thread, how many handler entries the guest
+ * had claimed on each CPU just before: the recording of that injection uses
+ * it to know which entries came before it (docs/control.md, "Latency").
+ */
+uint64_t stats_stamp(struct vm_stats *s);
 /* The same for interrupt line `line` (irqchip back ends call this on every assertion). */
 void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome outcome,
 			 uint64_t at_ns, int cpu, int vector);

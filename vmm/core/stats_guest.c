@@ -104,6 +104,7 @@ int stats_guest_register(struct vm_stats *s, uint64_t gpa, uint64_t size, char *
 	pthread_mutex_lock(&s->lock);
 	struct guest_page *gp = &s->gp;
 	if (size == 0) {
+		stats_forget_cpu(s, STATS_MAX_CPUS);
 		gp->registered = false;
 		pthread_mutex_unlock(&s->lock);
 		return 0;
@@ -133,6 +134,9 @@ int stats_guest_register(struct vm_stats *s, uint64_t gpa, uint64_t size, char *
 	/* Samples from before the registration have no injection to pair with. */
 	for (unsigned c = 0; c < l.nr_cpus; c++)
 		next.read_pos[c] = load64(cpu_block(&next, &l, c) + CPU_FIELD(samples));
+	/* Another page (or the same one again): nothing waiting can be paired
+	 * with its entries, and what polls saw was of the old one. */
+	stats_forget_cpu(s, STATS_MAX_CPUS);
 	*gp = next;
 	uint64_t now = monotonic_ns();
 	for (unsigned c = 0; c < l.nr_cpus; c++)
@@ -283,8 +287,10 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 	uint64_t n = l->ring_entries;
 	uint64_t i = gp->read_pos[cpu];
 	if (written < i) { /* the guest restarted its counters */
+		/* Its ring's order no longer relates to what waits here. */
+		stats_forget_cpu(s, cpu);
 		gp->read_pos[cpu] = written;
-		stats_resync_cpu(s, cpu);
+		stats_ring_seen(s, cpu, written, monotonic_ns());
 		return;
 	}
 	if (written - i > n) {
@@ -306,7 +312,10 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		}
 		gp->samples++;
 		if (gp->tsc_per_ns <= 0) {
+			/* Paired by order all the same, without a time: an entry
+			 * left unread would leave its injection to the next one. */
 			gp->no_clock++;
+			stats_match_sample(s, cpu, vector, i, 0, UINT64_MAX);
 			continue;
 		}
 		int64_t dt = (int64_t)(tsc - gp->sync_tsc);
@@ -319,6 +328,19 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 				   u64_from_double_sat(slack));
 	}
 	gp->read_pos[cpu] = i;
+}
+
+unsigned stats_guest_written_locked(struct vm_stats *s, uint64_t *written, unsigned max)
+{
+	struct guest_page *gp = &s->gp;
+	struct gp_layout l;
+	char why[160];
+	if (!gp->registered || read_layout(gp, &l, why, sizeof(why)) < 0)
+		return 0;
+	unsigned n = l.nr_cpus < max ? l.nr_cpus : max;
+	for (unsigned c = 0; c < n; c++)
+		written[c] = load64(cpu_block(gp, &l, c) + CPU_FIELD(samples));
+	return n;
 }
 
 void stats_guest_poll_locked(struct vm_stats *s)

@@ -161,10 +161,10 @@ json_t *stats_to_json(struct vm_stats *s)
 			"explanation", why,
 			"latency", stats_hist_json(src->lat ? src->lat : &empty));
 		if (o) {
-			/* Each delivered injection with a known CPU and vector ends
-			 * in exactly one of: a latency, within_clock_error,
-			 * clock_disagrees, merged, forgotten, or still awaiting its
-			 * handler entry. */
+			/* Each injection followed to the guest (docs/control.md,
+			 * "Latency") ends in exactly one of: a latency,
+			 * within_clock_error, clock_disagrees, merged, forgotten, or
+			 * still awaiting its handler entry. */
 			json_t *l = json_object_get(o, "latency");
 			json_object_set_new(l, "within_clock_error",
 					    json_integer((json_int_t)src->lat_within_clock_error));

@@ -13,8 +13,8 @@
 #define STATS_MAX_SOURCES 512u
 #define STATS_MAX_LINES 128u     /* = IRQ_LINES_MAX */
 #define STATS_MAX_CPUS IRQVM_GSTATS_MAX_CPUS
-/* Injections awaiting their handler entry, per CPU+vector: 16 KiB each, so a
- * client that sprays every vector of every CPU costs the VMM at most 32 MiB.
+/* Injections awaiting their handler entry, per CPU+vector: 24 KiB each, so a
+ * client that sprays every vector of every CPU costs the VMM at most 48 MiB.
  * The guest's rings are read every 2 ms during storms, well within this. */
 #define STATS_CHANNEL_CAP 1024u
 /* Two syncs must be this far apart before their TSC rate is trusted over tsc_khz. */
@@ -135,6 +135,13 @@ void stats_match_sample(struct vm_stats *s, unsigned cpu, unsigned vector, uint6
 			uint64_t host_ns, uint64_t slack_ns);
 /* A poll saw `written` samples claimed on cpu; taken after reading it. */
 void stats_ring_seen(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t at_ns);
+/* The guest restarted its counters on cpu, or its page changed: what waits
+ * there can no longer be paired (given up on), and what polls saw is void.
+ * cpu STATS_MAX_CPUS: every CPU. */
+void stats_forget_cpu(struct vm_stats *s, unsigned cpu);
+/* Entries claimed so far per CPU of the registered page (up to max CPUs);
+ * returns how many CPUs it filled, 0 without a valid page. */
+unsigned stats_guest_written_locked(struct vm_stats *s, uint64_t *written, unsigned max);
 void stats_resync_cpu(struct vm_stats *s, unsigned cpu);
 void stats_guest_poll_locked(struct vm_stats *s);
 uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector);

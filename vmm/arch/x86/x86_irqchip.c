@@ -298,7 +298,8 @@ static void split_set_line(void *opaque, unsigned line, bool level)
 {
 	struct vm *vm = opaque;
 	struct x86_vm *x = vm->arch;
-	uint64_t at = level ? monotonic_ns() : 0;
+	/* Before the irqchip lock: the stats lock is taken after it elsewhere. */
+	uint64_t at = level ? stats_stamp(vm->stats) : 0;
 	enum pic8259_set_result pr = PIC8259_INVALID;
 	pthread_mutex_lock(&x->irqchip_lock);
 	x->line_level[line] = level;
