@@ -3,6 +3,7 @@
  * Test registry: collects the TEST_CASE descriptors from the ".testcases"
  * section, orders them and runs the ones the command line selected.
  */
+#include "cmdline.h"
 #include "kstring.h"
 #include "tap.h"
 #include "test.h"
@@ -38,6 +39,8 @@ static bool selected(const struct test_case *tc)
 {
 	const char *p = selection;
 
+	if (tc->armed_by && !cmdline_flag(tc->armed_by))
+		return false;
 	if (!*p)
 		return true;
 	while (*p) {

@@ -32,12 +32,19 @@ struct test_case {
 	void (*run)(void);
 	unsigned long order;
 	unsigned int checks; /* TAP results it reports, pass or fail: the plan */
+	const char *armed_by; /* NULL, or a command-line flag without which it is not selected */
 };
 
-#define TEST_CASE(grp, nm, ord) TEST_CASE_CHECKS(grp, nm, ord, 1)
+#define TEST_CASE(grp, nm, ord) TEST_CASE_FULL(grp, nm, ord, 1, NULL)
 
 /* A test that reports n results (each of them on every path). */
-#define TEST_CASE_CHECKS(grp, nm, ord, n)                                         \
+#define TEST_CASE_CHECKS(grp, nm, ord, n) TEST_CASE_FULL(grp, nm, ord, n, NULL)
+
+/* A test of the kernel's own failure paths (a forced failure, a panic):
+ * selected only when the command line also has the word `flag`. */
+#define TEST_CASE_ARMED(grp, nm, ord, flag) TEST_CASE_FULL(grp, nm, ord, 1, flag)
+
+#define TEST_CASE_FULL(grp, nm, ord, n, flag)                                     \
 	static void test_##grp##__##nm(void);                                     \
 	static const struct test_case test_case_##grp##__##nm __used              \
 		__section(".testcases") __aligned(8) = {                          \
@@ -46,6 +53,7 @@ struct test_case {
 			.run = test_##grp##__##nm,                                \
 			.order = (ord),                                           \
 			.checks = (n),                                            \
+			.armed_by = (flag),                                       \
 	};                                                                        \
 	static void test_##grp##__##nm(void)
 

@@ -5,23 +5,18 @@
  * and a panic's report. They act only with "selftest.fail" or
  * "selftest.panic" on the command line and report nothing otherwise.
  */
-#include "cmdline.h"
 #include "sections.h"
 #include "tap.h"
 #include "test.h"
 
-TEST_CASE(selftest, forced_failure, 990)
+TEST_CASE_ARMED(selftest, forced_failure, 990, "selftest.fail")
 {
-	if (!cmdline_flag("selftest.fail"))
-		return;
 	tap_reason("requested with selftest.fail on the command line");
 	tap_ok(false, "forced failure");
 }
 
-TEST_CASE(selftest, forced_panic, 991)
+TEST_CASE_ARMED(selftest, forced_panic, 991, "selftest.panic")
 {
-	if (!cmdline_flag("selftest.panic"))
-		return;
 	/* A load from the unmapped guard page with no exception-table entry:
 	 * the kernel must bail out with a register dump. */
 	(void)*(volatile uint64_t *)(uintptr_t)guard_page;
