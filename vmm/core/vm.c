@@ -363,25 +363,25 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		log_error("signalfd: %s", strerror(errno));
 		return IRQVM_EXIT_HOST;
 	}
+	const struct vm_service *svc = opts->service;
 	if (vm->cfg->timeout_sec > 0) {
 		timeout = loop_timer_create(vm->loop, on_timeout, vm);
 		if (!timeout || loop_timer_arm_at(timeout, monotonic_ns() +
 				  (uint64_t)(vm->cfg->timeout_sec * 1e9)) < 0) {
 			log_error("cannot arm the timeout: %s", strerror(errno));
-			return IRQVM_EXIT_HOST;
+			goto fail_before_threads;
 		}
 	}
 	/* Before any vCPU thread exists: the control socket sets the umask briefly. */
-	const struct vm_service *svc = opts->service;
 	if (svc && svc->start && svc->start(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		return IRQVM_EXIT_HOST;
+		goto fail_before_threads;
 	}
 	if (arch_vm_start(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		if (svc && svc->stopped)
 			svc->stopped(vm, NULL, IRQVM_EXIT_HOST);
-		return IRQVM_EXIT_HOST;
+		goto fail_before_threads;
 	}
 	if (vcpus_start_threads(vm, err, sizeof(err)) < 0) {
 		log_error("%s", err);
@@ -421,6 +421,14 @@ int vm_run(struct vm *vm, const struct vm_options *opts)
 		log_info("VM stopped: %s, irqvm exits %d", vm_stop_reason_name(vm->stop_reason),
 			 status);
 	return status;
+
+fail_before_threads:
+	/* Nothing runs yet: give back what was set up (a refused control
+	 * socket path must not leak the timer; LeakSanitizer found it). */
+	loop_timer_destroy(timeout);
+	event_loop_del(vm->loop, rs.sfd);
+	close(rs.sfd);
+	return IRQVM_EXIT_HOST;
 }
 
 int vm_add_threaded_device(struct vm *vm, const char *name, void *opaque,
