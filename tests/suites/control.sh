@@ -206,6 +206,11 @@ if [ -z "$GUEST" ]; then
 fi
 echo "# guest: $GUEST ($GUEST_KERNEL${GUEST_CMDLINE:+, cmdline $GUEST_CMDLINE})"
 
+# The main VM's whole life, from its start to its quit, as one unit: when it
+# ends in the emulated x86 host's known guest triple fault (docs/test-hosts.md,
+# the same policy as the integration runs and the max storms below), its
+# checks are held back, one TODO says so, and the session runs once more.
+main_vm_session() {
 # ---------------------------------------------------------------- socket life
 
 start_vm main 2 "$GUEST_KERNEL" "$GUEST_CMDLINE"
@@ -554,6 +559,10 @@ wait_bounded "$sp" 60; sst=$?
 it_check "quit: irqvm exits 0 and removes its socket" $([ "$VM_STATUS" = 0 ] && [ ! -e "$SOCK" ]; echo $?) "status $VM_STATUS"
 it_check "a client following a storm is told the VM stopped" \
 	$([ $sst -eq 1 ] && grep -q "VM stopped" "$LOG/stopped.out"; echo $?) "status $sst: $(cat "$LOG/stopped.out")"
+}
+VM_STATUS=0
+it_rerun_after_host_crash "the main VM's session" "$LOG/main.out" "$LOG/main.err" VM_STATUS \
+	main_vm_session
 
 # The config key works as well as the option, and SIGTERM also removes the socket.
 SOCK=$SOCKDIR/cfg.sock
