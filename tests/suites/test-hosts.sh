@@ -47,6 +47,28 @@ out=$(IRQVM_TEST_HOST=bogus ci/x86-run -- true 2>&1); st=$?
 it_check "x86-run: an unknown IRQVM_TEST_HOST is refused (status 2)" \
 	$([ $st -eq 2 ] && grep -q "direct, nested or auto" <<<"$out"; echo $?) "status $st: $out"
 
+# What the suites rerun as a fault of the emulated x86 host (emulated_host_crash,
+# tests/integration/lib.sh), against the lines irqvm prints: each row is the
+# status, the host line, the fault line, and whether it is such a fault.
+host_fault_cases() {
+	local tcg="host: nested KVM under QEMU TCG (kvm_amd)" kvm="host: bare-metal KVM (kvm_amd)"
+	local tf="irqvm: vCPU 0: guest shut down (triple fault)"
+	local parked="vCPU 0: started, mp_state runnable, RIP 0xffffffffc035120c, RFLAGS 0x0000000000010002 (IF=0), RIP not mapped for execution by the guest's page tables (not present) [read by the vCPU thread]"
+	local mapped="vCPU 0: started, mp_state runnable, RIP 0x0000000000104a70, RFLAGS 0x0000000000000002 (IF=0) [read by the vCPU thread]"
+	printf '%s\t%s\t%s\t%s\n' 6 "$tcg" "$tf" yes 6 "$kvm" "$tf" no 1 "$tcg" "$tf" no \
+		124 "$tcg" "$parked" yes 124 "$kvm" "$parked" no 124 "$tcg" "$mapped" no \
+		6 "$tcg" "$parked" no 1 "$tcg" "$parked" no
+}
+wrong=()
+while IFS=$'\t' read -r st host fault want; do
+	printf '%s\n%s\n' "$host" "$fault" >"$LOG/host-fault-case.err"
+	got=no
+	emulated_host_crash "$st" "$LOG/host-fault-case.err" && got=yes
+	[ "$got" = "$want" ] || wrong+=("status $st, '$host', '${fault:0:60}...': $got")
+done < <(host_fault_cases)
+it_check "emulated_host_crash: the emulated host's triple fault and a vCPU parked at an unmapped RIP, only there" \
+	$([ ${#wrong[@]} -eq 0 ]; echo $?) "${wrong[*]}"
+
 # The x86 host is needed only where the x86 suites take the nested path;
 # there it must work. Elsewhere nothing of it is fetched or booted.
 if [ "${IRQVM_TEST_HOST:-auto}" = nested ] || ! kvm=$(build/kvm-usable); then

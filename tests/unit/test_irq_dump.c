@@ -252,6 +252,24 @@ Test(irq_dump, text_names_every_pin_and_each_vcpu)
 	json_decref(d);
 }
 
+Test(irq_dump, text_names_the_host_and_a_vcpu_at_an_unmapped_rip)
+{
+	json_t *d = sample_dump();
+	char *t = render(d);
+	cr_assert_null(strstr(t, "host: "), "no host key, no host line:\n%s", t);
+	cr_assert_null(strstr(t, "not mapped"), "a mapped RIP is not flagged:\n%s", t);
+	free(t);
+	json_object_set_new(d, "host", json_string("nested KVM under QEMU TCG"));
+	json_object_set_new(json_array_get(json_object_get(d, "vcpu"), 0), "rip_unmapped",
+			    json_string("not present"));
+	t = render(d);
+	cr_assert(strstr(t, "2 vCPU(s) ===\nhost: nested KVM under QEMU TCG\n"), "%s", t);
+	cr_assert(strstr(t, "(IF=1), RIP not mapped for execution by the guest's page tables (not present)\n"),
+		  "%s", t);
+	free(t);
+	json_decref(d);
+}
+
 Test(irq_dump, text_is_the_same_after_a_trip_through_the_socket)
 {
 	json_t *d = sample_dump();

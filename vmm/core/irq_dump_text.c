@@ -276,6 +276,8 @@ static void vcpu(FILE *out, json_t *v)
 		str(v, "mp_state"));
 	if (json_object_get(v, "rip"))
 		fprintf(out, ", RIP %s, RFLAGS %s (IF=%s)", str(v, "rip"), str(v, "rflags"), flag(v, "if"));
+	if (json_object_get(v, "rip_unmapped"))
+		fprintf(out, ", RIP not mapped for execution by the guest's page tables (%s)", str(v, "rip_unmapped"));
 	if (json_object_get(v, "pc"))
 		fprintf(out, ", pc %s, mode %s", str(v, "pc"), str(v, "mode"));
 	if (json_object_get(v, "read_by"))
@@ -342,6 +344,8 @@ void irq_dump_print(FILE *out, json_t *dump)
 	}
 	fprintf(out, "=== irqvm interrupt state (%s): %s, irqchip %s, %lld vCPU(s) ===\n",
 		str(dump, "trigger"), str(dump, "arch"), str(dump, "irqchip"), num(dump, "vcpus"));
+	if (json_is_string(json_object_get(dump, "host")))
+		fprintf(out, "host: %s\n", str(dump, "host"));
 	if (json_is_object(json_object_get(dump, "pic")))
 		pic(out, json_object_get(dump, "pic"));
 	if (json_is_object(json_object_get(dump, "ioapic")))

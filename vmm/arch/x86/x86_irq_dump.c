@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "vmm/arch/x86/pagewalk.h"
 #include "vmm/arch/x86/x86_lapic_dump.h"
 #include "vmm/core/arch.h"
 #include "vmm/core/irq_dump.h"
@@ -106,6 +107,7 @@ static void dump_kernel_chips(struct vm *vm, json_t *d)
 void arch_irq_dump_chips(struct vm *vm, json_t *dump)
 {
 	struct x86_vm *x = vm->arch;
+	json_object_set_new(dump, "host", json_string(x->host.name));
 	if (x->split)
 		dump_split_chips(vm, dump);
 	else
@@ -124,6 +126,43 @@ static const char *mp_state_name(uint32_t s)
 	if (s < sizeof(names) / sizeof(names[0]) && names[s])
 		return names[s];
 	return "unknown";
+}
+
+static int read_guest_ram(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+	return vm_read_gpa(opaque, gpa, buf, len);
+}
+
+static int refuse_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+	(void)opaque, (void)gpa, (void)buf, (void)len;
+	return -1; /* a dump only looks: no accessed bits are set */
+}
+
+/*
+ * Where the guest's own page tables put the code at CS:RIP: "rip_gpa", or
+ * "rip_unmapped" with the walker's reason. A vCPU found at an address its
+ * guest never mapped was put there by something other than the guest (on
+ * the emulated x86 test host, a host kernel address once appeared there;
+ * docs/test-hosts.md), which is what makes the fact worth printing.
+ */
+static void rip_mapping_json(json_t *o, struct vcpu *vcpu, const struct kvm_regs *regs,
+			     const struct kvm_sregs *sregs)
+{
+	if (!(sregs->cr0 & X86_CR0_PG))
+		return; /* linear = physical: nothing to say */
+	const struct guest_memory_ops mem = { .read = read_guest_ram, .write = refuse_write,
+					      .opaque = vcpu->vm };
+	const struct walk_request req = {
+		.cr0 = sregs->cr0, .cr3 = sregs->cr3, .cr4 = sregs->cr4, .efer = sregs->efer,
+		.cpl = sregs->cs.dpl, .fetch = true,
+	};
+	uint64_t gpa;
+	enum walk_result r = x86_translate(&mem, &req, sregs->cs.base + regs->rip, &gpa, NULL);
+	if (r == WALK_OK)
+		json_object_set_new(o, "rip_gpa", irq_dump_hex64(gpa));
+	else if (r != WALK_UNSUPPORTED_MODE)
+		json_object_set_new(o, "rip_unmapped", json_string(x86_walk_result_name(r)));
 }
 
 static void note_error(json_t *o, const char *what)
@@ -197,6 +236,8 @@ json_t *arch_vcpu_irq_state(struct vcpu *vcpu)
 	bool have_sregs = ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) == 0;
 	if (!have_sregs)
 		note_error(o, "KVM_GET_SREGS");
+	else if (json_object_get(o, "rip"))
+		rip_mapping_json(o, vcpu, &regs, &sregs);
 	struct kvm_lapic_state lapic;
 	if (ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) == 0)
 		json_object_set_new(o, "lapic", x86_lapic_json(&lapic, have_sregs ? sregs.apic_base : 0));
