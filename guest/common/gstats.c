@@ -77,7 +77,15 @@ void gstats_record(unsigned int cpu, unsigned int vector, uint64_t tsc)
 	if (cpu >= nr_blocks)
 		return;
 	b = cpu_block(gstats_page, cpu);
-	__atomic_fetch_add(&b->handled[vector & 0xff], 1, __ATOMIC_RELAXED);
+	/*
+	 * The ring slot is claimed before the handled count moves, and the
+	 * count is released after the sample is written: the VMM reads the
+	 * count to decide when to inject next (a storm paced by the guest)
+	 * and, just before injecting, the claimed-sample count to know which
+	 * entries can answer that injection. In the other order an injection
+	 * sent the moment the count moved could be stamped before this entry's
+	 * claim and be paired with it.
+	 */
 	i = __atomic_fetch_add(&b->samples, 1, __ATOMIC_RELAXED);
 	s = (struct irqvm_gstats_sample *)(b + 1) + (i & (GSTATS_RING_ENTRIES - 1));
 	WRITE_ONCE(s->seq, 0);
@@ -86,6 +94,7 @@ void gstats_record(unsigned int cpu, unsigned int vector, uint64_t tsc)
 	WRITE_ONCE(s->vector, vector);
 	barrier();
 	WRITE_ONCE(s->seq, (uint32_t)(i + 1));
+	__atomic_fetch_add(&b->handled[vector & 0xff], 1, __ATOMIC_RELEASE);
 }
 
 /* Round trips per sync: the tightest is published. One preempted exit (the

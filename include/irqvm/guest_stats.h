@@ -36,6 +36,11 @@
  *    The VMM accepts a slot only if seq reads (i + 1) both before and after
  *    copying it, so torn or overwritten samples are skipped, never misread.
  *    A guest that takes no samples sets ring_entries = 0.
+ *  - A guest that takes samples publishes the sample before it increments
+ *    handled[v] (a release increment): the VMM reads handled[] to pace a
+ *    storm (the next event once the count moved) and the claimed count just
+ *    before it injects, so an entry counted in handled[] must already be
+ *    claimed, or the next injection could be paired with it.
  *  - Clock synchronisation (optional but needed for latencies): the guest
  *    reads t0 = TSC, issues IRQVM_PLAT_CMD_HOST_NS, reads t1 = TSC, then
  *    publishes sync_tsc = (t0 + t1) / 2, sync_host_ns = the command's

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <irqvm/guest_stats.h>
 
@@ -723,4 +724,40 @@ Test(control_stats, a_guest_that_restarts_its_counters_gives_up_what_waited)
 	cr_assert_eq(lat_num(all, "msi:1:79", "count"), 1, "the new entry answers the new injection");
 	cr_assert_eq(lat_num(all, "msi:1:79", "awaiting"), 0);
 	json_decref(all);
+}
+
+/* The guest can take an injection before the injector has recorded it (the
+ * ioctl returns after the handler ran). A poll in that window must leave the
+ * entry for after the record, or the entry goes unmatched and the injection
+ * is paired with the next one (seen as "merged" under a paced storm). */
+Test(control_stats, an_entry_of_an_injection_still_on_its_way_is_read_after_the_record)
+{
+	register_synced_page(100);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 1, 0x50);
+	uint64_t at = stats_stamp(st);
+	guest_sample(1, 0, 0x50, 2000000000ull); /* handled at once */
+	stats_guest_poll(st);                    /* another thread's poll */
+	cr_assert_eq(guest_num("samples", "read"), 0, "read before its injection was recorded");
+	stats_record(st, src, STATS_DELIVERED, at, 1, 0x50);
+	stats_guest_poll(st);
+	json_t *all = stats_to_json(st);
+	cr_assert_eq(guest_num("samples", "read"), 1);
+	cr_assert_eq(lat_num(all, "msi:1:80", "count"), 1, "the entry answers its own injection");
+	cr_assert_eq(lat_num(all, "msi:1:80", "awaiting"), 0);
+	cr_assert_eq(guest_num("samples", "unmatched"), 0);
+	json_decref(all);
+}
+
+/* A path that stamps and then records nothing must not hold the polls back
+ * for longer than STATS_INFLIGHT_MAX_NS. */
+Test(control_stats, a_stamp_never_recorded_stops_holding_back_the_polls)
+{
+	register_synced_page(100);
+	(void)stats_stamp(st);
+	guest_sample(0, 0, 0x51, 1000);
+	stats_guest_poll(st);
+	cr_assert_eq(guest_num("samples", "read"), 0);
+	usleep((STATS_INFLIGHT_MAX_NS + 10000000ull) / 1000);
+	stats_guest_poll(st);
+	cr_assert_eq(guest_num("samples", "read"), 1);
 }

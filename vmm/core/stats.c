@@ -92,25 +92,66 @@ const char *stats_source_name(const struct stats_source *src)
 }
 
 /* This thread's last stamp: an injection's time and what the guest had
- * claimed by then (stats_stamp() and the recording run on one thread). */
+ * claimed by then (stats_stamp() and the recording run on one thread), and
+ * its open in-flight slot in `owner` (-1: none). */
 static _Thread_local struct {
 	uint64_t at_ns;
 	unsigned nr_cpus;
 	uint64_t written[STATS_MAX_CPUS];
-} last_stamp;
+	const struct vm_stats *owner;
+	int slot;
+} last_stamp = { .slot = -1 };
+
+/* Closes this thread's open stamp, if it is s's. With s->lock held. */
+static void close_stamp_locked(struct vm_stats *s)
+{
+	if (last_stamp.owner == s && last_stamp.slot >= 0)
+		s->inflight[last_stamp.slot].open = false;
+	last_stamp.slot = -1;
+}
 
 uint64_t stats_stamp(struct vm_stats *s)
 {
 	last_stamp.nr_cpus = 0;
-	if (s) {
-		pthread_mutex_lock(&s->lock);
-		last_stamp.nr_cpus = stats_guest_written_locked(s, last_stamp.written,
-								 STATS_MAX_CPUS);
-		pthread_mutex_unlock(&s->lock);
+	if (!s) {
+		last_stamp.at_ns = monotonic_ns();
+		return last_stamp.at_ns;
 	}
+	pthread_mutex_lock(&s->lock);
+	close_stamp_locked(s);
+	last_stamp.owner = s;
+	last_stamp.nr_cpus = stats_guest_written_locked(s, last_stamp.written, STATS_MAX_CPUS);
 	/* After the read: every entry below `written` was claimed before it. */
 	last_stamp.at_ns = monotonic_ns();
+	for (int i = 0; i < STATS_MAX_INFLIGHT && last_stamp.nr_cpus; i++) {
+		struct stats_inflight *f = &s->inflight[i];
+		if (f->open && last_stamp.at_ns - f->at_ns < STATS_INFLIGHT_MAX_NS)
+			continue;
+		f->open = true;
+		f->at_ns = last_stamp.at_ns;
+		f->nr_cpus = last_stamp.nr_cpus;
+		memcpy(f->written, last_stamp.written, sizeof(f->written[0]) * f->nr_cpus);
+		last_stamp.slot = i;
+		break;
+	} /* all slots busy: this injection keeps the old race, nothing worse */
+	pthread_mutex_unlock(&s->lock);
 	return last_stamp.at_ns;
+}
+
+uint64_t stats_readable_locked(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t now_ns)
+{
+	for (int i = 0; i < STATS_MAX_INFLIGHT; i++) {
+		struct stats_inflight *f = &s->inflight[i];
+		if (!f->open)
+			continue;
+		if (now_ns - f->at_ns >= STATS_INFLIGHT_MAX_NS) {
+			f->open = false;
+			continue;
+		}
+		if (cpu < f->nr_cpus && f->written[cpu] < written)
+			written = f->written[cpu];
+	}
+	return written;
 }
 
 void stats_forget_cpu(struct vm_stats *s, unsigned cpu)
@@ -307,6 +348,8 @@ void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outco
 	count_outcome(src, outcome);
 	if (outcome == STATS_DELIVERED)
 		channel_push(s, src, at_ns, cpu, vector);
+	if (at_ns == last_stamp.at_ns)
+		close_stamp_locked(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -322,6 +365,8 @@ void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome o
 		if (outcome == STATS_DELIVERED)
 			channel_push(s, src, at_ns, cpu, vector);
 	}
+	if (at_ns == last_stamp.at_ns)
+		close_stamp_locked(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

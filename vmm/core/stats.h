@@ -58,6 +58,10 @@ struct irqchip_line_info {
 	uint64_t spurious;    /* spurious PIC vectors charged to the line (IRQ7, IRQ15) */
 	uint64_t msi_sent;    /* IOAPIC messages, EOI re-deliveries included */
 	uint64_t inta;        /* PIC interrupt acknowledge cycles */
+	/* A level-triggered route whose last interrupt is not over: Remote IRR
+	 * set (IOAPIC) or the line's ISR bit set (PIC); a new assertion now
+	 * would be coalesced. false for edge routes. */
+	bool level_in_service;
 };
 
 struct stats_counts {
@@ -85,7 +89,11 @@ void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outco
  * at_ns. It also notes, for this thread, how many handler entries the guest
  * had claimed on each CPU just before: the recording of that injection uses
  * it to know which entries came before it (docs/control.md, "Latency").
+ * Until that recording (or this thread's next stamp, or for at most
+ * STATS_INFLIGHT_MAX_NS), polls leave the entries claimed after the stamp
+ * unread: one of them may be this injection's, taken before it was recorded.
  */
+#define STATS_INFLIGHT_MAX_NS 50000000ull
 uint64_t stats_stamp(struct vm_stats *s);
 /* The same for interrupt line `line` (irqchip back ends call this on every assertion). */
 void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome outcome,

@@ -283,7 +283,8 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		(const volatile struct irqvm_gstats_sample *)(blk + sizeof(struct irqvm_gstats_cpu));
 	uint64_t written = load64(blk + CPU_FIELD(samples));
 	/* The time after the read: every entry below `written` came before it. */
-	stats_ring_seen(s, cpu, written, monotonic_ns());
+	const uint64_t seen_ns = monotonic_ns();
+	stats_ring_seen(s, cpu, written, seen_ns);
 	uint64_t n = l->ring_entries;
 	uint64_t i = gp->read_pos[cpu];
 	if (written < i) { /* the guest restarted its counters */
@@ -298,7 +299,9 @@ static void poll_cpu(struct vm_stats *s, const struct gp_layout *l, unsigned cpu
 		i = written - n;
 		stats_resync_cpu(s, cpu);
 	}
-	for (; i < written; i++) {
+	/* Entries an injection still on its way may be answered by wait. */
+	const uint64_t readable = stats_readable_locked(s, cpu, written, seen_ns);
+	for (; i < readable; i++) {
 		const volatile struct irqvm_gstats_sample *slot = &ring[i & (n - 1)];
 		uint32_t want = (uint32_t)(i + 1);
 		if (__atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE) != want)

@@ -112,6 +112,23 @@ struct guest_page {
 	uint64_t registrations;
 };
 
+/*
+ * An injection between its stamp (stats_stamp) and its record: the guest
+ * may already be in its handler, and a poll that read that entry before the
+ * injection is in its channel would leave both unpaired (and pair the
+ * injection with the next entry). So a poll reads no entry at or past
+ * what the guest had claimed at an open stamp. A stamp closes at its
+ * record, at the thread's next stamp, or after STATS_INFLIGHT_MAX_NS (a
+ * path that stamped and recorded nothing must not hold the polls back).
+ */
+#define STATS_MAX_INFLIGHT 16
+struct stats_inflight {
+	bool open;
+	uint64_t at_ns;
+	unsigned nr_cpus;
+	uint64_t written[STATS_MAX_CPUS];
+};
+
 struct vm_stats {
 	struct vm *vm;
 	pthread_mutex_t lock;
@@ -122,6 +139,7 @@ struct vm_stats {
 	struct latency_hist lat_all;
 	uint64_t lat_all_within_clock_error;
 	struct guest_page gp;
+	struct stats_inflight inflight[STATS_MAX_INFLIGHT];
 };
 
 /* With s->lock held. */
@@ -143,6 +161,9 @@ void stats_forget_cpu(struct vm_stats *s, unsigned cpu);
  * returns how many CPUs it filled, 0 without a valid page. */
 unsigned stats_guest_written_locked(struct vm_stats *s, uint64_t *written, unsigned max);
 void stats_resync_cpu(struct vm_stats *s, unsigned cpu);
+/* How far a poll at now_ns may read cpu's ring: `written`, or less while an
+ * injection stamped after fewer entries is not recorded yet. */
+uint64_t stats_readable_locked(struct vm_stats *s, unsigned cpu, uint64_t written, uint64_t now_ns);
 void stats_guest_poll_locked(struct vm_stats *s);
 uint64_t stats_guest_handled_locked(struct vm_stats *s, int cpu, int vector);
 json_t *stats_guest_json_locked(struct vm_stats *s);

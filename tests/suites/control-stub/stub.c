@@ -134,7 +134,6 @@ void handle_irq(uint64_t vector, uint64_t tsc)
 		cpu = 0;
 	volatile struct irqvm_gstats_cpu *c = (volatile struct irqvm_gstats_cpu *)cpu_blk(cpu);
 	volatile struct irqvm_gstats_sample *ring = (volatile struct irqvm_gstats_sample *)(c + 1);
-	__atomic_fetch_add(&c->handled[vector], 1, __ATOMIC_RELAXED);
 	uint64_t i = __atomic_fetch_add(&c->samples, 1, __ATOMIC_RELAXED);
 	volatile struct irqvm_gstats_sample *s = &ring[i & (RING - 1)];
 	s->seq = 0;
@@ -143,6 +142,8 @@ void handle_irq(uint64_t vector, uint64_t tsc)
 	s->vector = (uint32_t)vector;
 	barrier();
 	s->seq = (uint32_t)(i + 1);
+	/* After the sample: a VMM pacing by this count finds the entry claimed. */
+	__atomic_fetch_add(&c->handled[vector], 1, __ATOMIC_RELEASE);
 	if (vector >= 0x30 && vector < 0x40) {
 		if (vector >= 0x38)
 			outb(0xa0, 0x20);
