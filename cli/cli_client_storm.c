@@ -34,7 +34,7 @@ static void on_sigint(int sig)
 }
 
 struct storm_opts {
-	const char *target, *rate, *count, *duration, *pattern, *seed, *via;
+	const char *target, *rate, *count, *duration, *pattern, *seed, *via, *pace;
 	bool no_progress;
 };
 
@@ -43,6 +43,7 @@ static void storm_usage(FILE *out)
 	fprintf(out,
 		"usage: irqvm storm --socket PATH --target T --rate N/s|max (--count N | --duration D)\n"
 		"                   [--pattern constant|burst:N|poisson] [--seed S] [--via socket|irqfd]\n"
+		"                   [--pace schedule|guest]\n"
 		"\n"
 		"Inject a stream of interrupts into a running VM. The VMM drives it from a\n"
 		"dedicated thread on CLOCK_MONOTONIC; a live progress line (sent, delivered,\n"
@@ -57,6 +58,11 @@ static void storm_usage(FILE *out)
 		"  -p, --pattern P      constant (default), burst:N (N back to back, same mean\n"
 		"                       rate) or poisson (random gaps, seeded)\n"
 		"      --seed S         random seed for poisson (default 1)\n"
+		"      --pace P         schedule (default): events leave at their time in the\n"
+		"                       pattern; guest: each also waits until the guest has\n"
+		"                       handled the one before (its statistics page), which\n"
+		"                       finds the highest rate it handles with no loss\n"
+		"                       (--rate is then a ceiling, max when left out)\n"
 		"      --via WAY        socket (default): the VMM injects; irqfd: the VMM hands\n"
 		"                       this process an eventfd bound to an MSI route and the\n"
 		"                       events are generated here (msi/ipi targets only)\n"
@@ -139,8 +145,10 @@ static void print_summary(json_t *r, json_t *src, bool irqfd)
 		printf("irqfd storm");
 	else
 		printf("storm %lld", geti(r, "storm"));
-	printf(": %s at %s, %s, ended by %s\n",
+	json_t *unanswered = json_object_get(r, "unanswered"); /* pace guest only */
+	printf(": %s at %s%s, %s, ended by %s\n",
 	       json_string_value(json_object_get(r, "target")), req,
+	       json_is_integer(unanswered) ? " paced by the guest" : "",
 	       json_string_value(json_object_get(r, "pattern")),
 	       json_string_value(json_object_get(r, "end_reason")));
 	printf("  sent %lld in %.3f s (%s achieved); lateness mean %.1f us, worst %.1f us\n",
@@ -171,6 +179,19 @@ static void print_summary(json_t *r, json_t *src, bool irqfd)
 			printf(" (%+lld vs %s)\n", h - d, vs);
 	} else {
 		printf("  guest handled: unknown (no guest statistics page, or the route is masked)\n");
+	}
+	if (json_is_integer(unanswered)) {
+		long long lost = json_integer_value(unanswered), sent = geti(r, "sent");
+		if (!lost && !geti(r, "coalesced") && !geti(r, "dropped") && json_is_integer(gh) &&
+		    json_integer_value(gh) == sent)
+			printf("  paced by the guest: each event left once the guest had finished with "
+			       "the one before, and every one was handled: %s is the highest rate this "
+			       "guest handles on this path with no loss\n", rate);
+		else
+			printf("  paced by the guest: %lld event(s) not handled within %.0f s of being "
+			       "sent, %lld coalesced, %lld dropped: no loss-free rate measured\n", lost,
+			       (double)STORM_PACE_WAIT_NS / 1e9, geti(r, "coalesced"),
+			       geti(r, "dropped"));
 	}
 	json_t *lat = json_object_get(src, "latency");
 	if (lat && geti(lat, "count"))
@@ -452,7 +473,11 @@ static int parse_storm(const struct storm_opts *o, struct storm_params *p)
 	char err[256];
 	memset(p, 0, sizeof(*p));
 	p->seed = 1;
-	if (!o->target || !o->rate) {
+	if (o->pace && ctl_parse_pace(o->pace, &p->pace, err, sizeof(err)) < 0) {
+		fprintf(stderr, "irqvm storm: %s\n", err);
+		return -1;
+	}
+	if (!o->target || (!o->rate && p->pace != STORM_PACE_GUEST)) {
 		fprintf(stderr, "irqvm storm: give --target and --rate (see irqvm storm --help)\n");
 		return -1;
 	}
@@ -461,7 +486,7 @@ static int parse_storm(const struct storm_opts *o, struct storm_params *p)
 		return -1;
 	}
 	if (ctl_parse_target(o->target, &p->target, err, sizeof(err)) < 0 ||
-	    ctl_parse_rate(o->rate, &p->rate, err, sizeof(err)) < 0 ||
+	    (o->rate && ctl_parse_rate(o->rate, &p->rate, err, sizeof(err)) < 0) ||
 	    (o->count && ctl_parse_u64(o->count, CTL_MAX_COUNT, &p->count, "count", err,
 				       sizeof(err)) < 0) ||
 	    (o->duration && ctl_parse_duration(o->duration, &p->duration_ns, err, sizeof(err)) < 0) ||
@@ -488,7 +513,7 @@ static int parse_storm(const struct storm_opts *o, struct storm_params *p)
 
 int cli_storm(int argc, char **argv)
 {
-	enum { OPT_SEED = 1000, OPT_VIA, OPT_NO_PROGRESS };
+	enum { OPT_SEED = 1000, OPT_VIA, OPT_NO_PROGRESS, OPT_PACE };
 	static const struct option longopts[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "rate", required_argument, NULL, 'r' },
@@ -497,6 +522,7 @@ int cli_storm(int argc, char **argv)
 		{ "pattern", required_argument, NULL, 'p' },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "via", required_argument, NULL, OPT_VIA },
+		{ "pace", required_argument, NULL, OPT_PACE },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -519,6 +545,7 @@ int cli_storm(int argc, char **argv)
 		case 'p': o.pattern = optarg; break;
 		case OPT_SEED: o.seed = optarg; break;
 		case OPT_VIA: o.via = optarg; break;
+		case OPT_PACE: o.pace = optarg; break;
 		case OPT_NO_PROGRESS: o.no_progress = true; break;
 		case 'h': storm_usage(stdout); return CLI_EXIT_OK;
 		default: storm_usage(stderr); return CLI_EXIT_USAGE;
@@ -533,6 +560,11 @@ int cli_storm(int argc, char **argv)
 	if (via_irqfd && p.target.kind != CTL_TARGET_MSI && p.target.kind != CTL_TARGET_IPI) {
 		fprintf(stderr, "irqvm storm: --via irqfd takes msi:CPU:VECTOR or ipi:CPU:VECTOR "
 			"targets\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (via_irqfd && p.pace == STORM_PACE_GUEST) {
+		fprintf(stderr, "irqvm storm: --pace guest is for storms the VMM drives, not --via "
+			"irqfd\n");
 		return CLI_EXIT_USAGE;
 	}
 	bool progress = !o.no_progress && !co.json && isatty(STDOUT_FILENO);
@@ -556,6 +588,7 @@ int cli_storm(int argc, char **argv)
 					 ctl_target_str(&p.target, target, sizeof(target)),
 					 "pattern", ctl_pattern_str(&p.pattern, pattern, sizeof(pattern)),
 					 "seed", (json_int_t)p.seed);
+		json_object_set_new(args, "pace", json_string(ctl_pace_str(p.pace)));
 		json_object_set_new(args, "rate", p.rate > 0 ? json_real(p.rate) : json_string("max"));
 		if (p.count)
 			json_object_set_new(args, "count", json_integer((json_int_t)p.count));

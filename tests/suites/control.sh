@@ -168,6 +168,9 @@ bad_args "unknown level" "unknown level" inject --irq 4 --level medium
 bad_args "irq and gsi together" "exactly one" inject --irq 4 --gsi 4
 bad_args "negative duration" "must be positive" storm --target msi:0:64 --rate 10 --duration -1s
 bad_args "irqfd with a line target" "irqfd takes msi" storm --target irq:4 --rate 10 --count 1 --via irqfd
+bad_args "unknown pace" "unknown pace" storm --target msi:0:64 --count 1 --pace host
+bad_args "no rate without --pace guest" "give --target and --rate" storm --target msi:0:64 --count 1
+bad_args "pace guest via irqfd" "pace guest is for storms the VMM drives" storm --target msi:0:64 --count 1 --pace guest --via irqfd
 bad_args "nmi --via bogus" "unknown --via" nmi --cpu 0 --via bogus
 bad_args "info of an unknown subject" "unknown subject" info pic
 env -u IRQVM_SOCKET "$IRQVM" stats >/dev/null 2>"$LOG/bad.err"; st=$?
@@ -503,6 +506,59 @@ for pattern in constant burst:8 poisson; do
 	storm_check "$pattern" nmi:1 --rate 1000/s --count 200 --pattern "$pattern"
 done
 storm_on_line "$MASKED" "masked" "masked" "gsi:$MASKED" --rate 5k/s --count 500
+
+# paced_check KIND TARGET [N]: a storm of N (200) events paced by the guest
+# (--pace guest: each event waits until the guest has finished with the one
+# before) loses nothing: every event sent is delivered (none coalesced or
+# dropped), the guest counts exactly that many handler entries and none stays
+# unanswered. Its rate is the loss-free rate of that path on this host (a
+# figure, printed, not judged).
+paced_check() {
+	local kind=$1 target=$2 out st n=${3:-200}
+	if [ -z "$GSTATS" ]; then
+		it_skip "a storm paced by the guest on the $kind path loses nothing" "the guest registered no statistics page"
+		return
+	fi
+	out=$(c storm --target "$target" --pace guest --count $n --json 2>"$LOG/storm.err"); st=$?
+	local sent del coa dro gh un
+	sent=$(jnum sent <<<"$out"); del=$(jnum delivered <<<"$out"); coa=$(jnum coalesced <<<"$out")
+	dro=$(jnum dropped <<<"$out"); gh=$(jnum guest_handled <<<"$out"); un=$(jnum unanswered <<<"$out")
+	it_check "a storm paced by the guest on the $kind path loses nothing ($n sent, delivered and handled)" \
+		$([ $st -eq 0 ] && grep -q '"pace":"guest"' <<<"$out" && [ "$sent" = $n ] && [ "$del" = $n ] &&
+		  [ "$coa" = 0 ] && [ "$dro" = 0 ] && [ "$gh" = $n ] && [ "$un" = 0 ]; echo $?) \
+		"status $st: $(cat "$LOG/storm.err") sent $sent delivered $del coalesced $coa dropped $dro handled $gh unanswered $un"
+	echo "# paced by the guest: $target ($kind) at $(sed -n 's/.*"rate":\([0-9.]*\).*/\1/p' <<<"$out" | head -1)/s"
+}
+paced_line() { # LINE KIND TARGET [N]: paced_check, or an explicit SKIP without that line
+	if [ -n "$1" ]; then
+		paced_check "$2" "$3" ${4:+"$4"}
+	else
+		it_skip "a storm paced by the guest on the $2 path loses nothing" "the guest routes no $2 line"
+	fi
+}
+paced_line "$EDGE" "IOAPIC edge" "irq:$EDGE"
+paced_line "$PIC" "PIC" "irq:$PIC"
+# A level interrupt is over at its EOI. A guest that ends it with the local
+# APIC's EOI alone (the stub) on a host that reports level EOIs at injection
+# (PVM: docs/irqchip.md, "host quirks") gives irqvm no sign of when it did:
+# the pace cannot be kept there (seen: 1 of 20 coalesced, ~1 event/s).
+if [ "$GUEST" = stub ] && grep -q '"eoi_at_injection"' <<<"$Q"; then
+	it_skip "a storm paced by the guest on the IOAPIC level path loses nothing" \
+		"this host reports level EOIs at injection and the stub EOIs only its local APIC: irqvm cannot see when a level interrupt is over"
+else
+	paced_line "$LEVEL" "IOAPIC level" "gsi:$LEVEL" 50
+fi
+paced_check "MSI" msi:1:0x79
+paced_check "IPI" ipi:0:0x7a
+paced_check "NMI" nmi:1
+if [ -n "$MASKED" ] && [ -n "$GSTATS" ]; then
+	c storm --target "gsi:$MASKED" --pace guest --count 5 >/dev/null 2>"$LOG/err"; st=$?
+	it_check "a storm paced by the guest on a masked line is refused: the guest cannot count it" \
+		$([ $st -eq 1 ] && grep -q "pace guest needs the guest's own count" "$LOG/err"; echo $?) "status $st: $(cat "$LOG/err")"
+else
+	it_skip "a storm paced by the guest on a masked line is refused: the guest cannot count it" \
+		"$([ -z "$GSTATS" ] && echo "the guest registered no statistics page" || echo "the guest routes no masked line")"
+fi
 storm_check "max" msi:0:0x72 --rate max --duration 500ms
 storm_check "via irqfd" msi:1:0x73 --rate 5000/s --count 1000 --via irqfd
 l=$(src irqfd:1:115)

@@ -70,3 +70,35 @@ Test(storm_args, a_json_rate_below_the_minimum_is_refused)
 	refused("{\"target\":\"irq:4\",\"rate\":1e-11,\"count\":10}", "minimum");
 	refused("{\"target\":\"irq:4\",\"rate\":\"0.00000000001/s\",\"count\":10}", "minimum");
 }
+
+Test(storm_args, pace_is_schedule_unless_the_guest_is_asked_for)
+{
+	struct storm_params p;
+	char err[512] = "";
+	cr_assert_eq(parse("{\"target\":\"msi:0:64\",\"rate\":10,\"count\":1}", &p, err,
+			   sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.pace, STORM_PACE_SCHEDULE);
+	cr_assert_eq(parse("{\"target\":\"msi:0:64\",\"rate\":10,\"count\":1,\"pace\":\"guest\"}",
+			   &p, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.pace, STORM_PACE_GUEST);
+	cr_assert_float_eq(p.rate, 10.0, 1e-9, "a rate is kept as the ceiling");
+}
+
+Test(storm_args, a_storm_paced_by_the_guest_needs_no_rate)
+{
+	struct storm_params p;
+	char err[512] = "";
+	cr_assert_eq(parse("{\"target\":\"gsi:10\",\"count\":5,\"pace\":\"guest\"}", &p, err,
+			   sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.pace, STORM_PACE_GUEST);
+	cr_assert_eq(p.rate, 0, "no ceiling: max");
+	refused("{\"target\":\"gsi:10\",\"count\":5}", "missing \"rate\"");
+	refused("{\"target\":\"gsi:10\",\"count\":5,\"pace\":\"schedule\"}", "missing \"rate\"");
+}
+
+Test(storm_args, an_unknown_or_mistyped_pace_is_refused)
+{
+	refused("{\"target\":\"msi:0:64\",\"rate\":10,\"count\":1,\"pace\":\"host\"}",
+		"unknown pace 'host'");
+	refused("{\"target\":\"msi:0:64\",\"rate\":10,\"count\":1,\"pace\":1}", "pace");
+}

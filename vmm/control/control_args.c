@@ -250,6 +250,24 @@ int ctl_parse_pattern(const char *s, struct storm_pattern *p, char *err, size_t 
 		    s ? s : "");
 }
 
+int ctl_parse_pace(const char *s, enum storm_pace *pace, char *err, size_t errlen)
+{
+	if (s && !strcmp(s, "schedule")) {
+		*pace = STORM_PACE_SCHEDULE;
+		return 0;
+	}
+	if (s && !strcmp(s, "guest")) {
+		*pace = STORM_PACE_GUEST;
+		return 0;
+	}
+	return fail(err, errlen, "unknown pace '%s': use schedule or guest", s ? s : "");
+}
+
+const char *ctl_pace_str(enum storm_pace pace)
+{
+	return pace == STORM_PACE_GUEST ? "guest" : "schedule";
+}
+
 int ctl_parse_level(const char *s, enum ctl_level *level, char *err, size_t errlen)
 {
 	if (s && (!strcmp(s, "high") || !strcmp(s, "raise")))

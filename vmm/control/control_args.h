@@ -58,8 +58,21 @@ struct ctl_target {
 
 enum ctl_level { CTL_LEVEL_HIGH, CTL_LEVEL_LOW, CTL_LEVEL_PULSE };
 
+/*
+ * What decides when the next event of a storm leaves:
+ *   schedule  its time in the pattern (storm_sched.h), whatever the guest does
+ *   guest     also not before the guest's handler has counted the one before
+ *             (its statistics page): a closed loop that measures the highest
+ *             rate at which this guest handles this path without a loss
+ */
+enum storm_pace { STORM_PACE_SCHEDULE, STORM_PACE_GUEST };
+/* Pace guest: how long an event waits for the guest's count before it is
+ * reported as unanswered and the next one goes. */
+#define STORM_PACE_WAIT_NS 1000000000ull
+
 struct storm_params {
 	struct ctl_target target;
+	enum storm_pace pace;
 	double rate;          /* events per second; 0 = "max" */
 	uint64_t count;       /* stop after this many events; 0 = no limit */
 	uint64_t duration_ns; /* stop after this long; 0 = no limit */
@@ -92,6 +105,9 @@ int ctl_check_target_in_vm(const struct ctl_target *t, unsigned nr_cpus, unsigne
 /* "irq:4", "msi:0:64", ... (the canonical spelling; vectors in decimal). */
 const char *ctl_target_str(const struct ctl_target *t, char *buf, size_t len);
 const char *ctl_level_str(enum ctl_level level);
+/* "schedule" or "guest" */
+int ctl_parse_pace(const char *s, enum storm_pace *pace, char *err, size_t errlen);
+const char *ctl_pace_str(enum storm_pace pace);
 /* "constant", "burst:8", "poisson" */
 const char *ctl_pattern_str(const struct storm_pattern *p, char *buf, size_t len);
 

@@ -43,6 +43,10 @@ static json_t *report_json(const struct storm_report *r)
 	json_object_set_new(o, "rate_requested", p->rate > 0 ? json_real(p->rate) : json_string("max"));
 	json_object_set_new(o, "guest_handled",
 			    r->guest_known ? json_integer((json_int_t)r->guest_handled) : json_null());
+	json_object_set_new(o, "pace", json_string(ctl_pace_str(p->pace)));
+	json_object_set_new(o, "unanswered", p->pace == STORM_PACE_GUEST
+						     ? json_integer((json_int_t)r->unanswered)
+						     : json_null());
 	return o;
 }
 

@@ -3,16 +3,19 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/control/storm_loop.h"
 #include "vmm/control/storm_sched.h"
 #include "vmm/control/storm_target.h"
+#include "vmm/core/arch.h"
 #include "vmm/core/event_loop.h"
 #include "vmm/core/vm.h"
 
@@ -24,6 +27,11 @@
 #define STORM_PUBLISH_NS 1000000ull
 /* After the last NMI request, how long the vCPU threads get to issue the queue. */
 #define STORM_NMI_DRAIN_NS 2000000000ull
+/* Pace guest: a busy poll of the guest's count for this long, then short sleeps,
+ * so a guest that answers in microseconds is not slowed by a sleep's wake-up
+ * and a slow one does not have this thread spinning beside its vCPUs. */
+#define STORM_PACE_SPIN_NS 50000ull
+#define STORM_PACE_NAP_NS 10000ull
 
 struct storm {
 	struct vm *vm;
@@ -36,9 +44,11 @@ struct storm {
 	_Atomic bool stop_requested;
 	_Atomic bool finished;
 	uint64_t next_publish, next_poll; /* storm thread only */
+	uint64_t fired;                   /* storm thread only: injections made */
 	pthread_mutex_t lock; /* protects the fields below */
 	const char *end_reason;
 	uint64_t sent;
+	uint64_t unanswered; /* pace guest: events the guest did not count in time */
 	uint64_t t_start, t_end;
 	uint64_t max_late_ns, sum_late_ns;
 	struct stats_counts base;
@@ -82,10 +92,68 @@ static const char *storm_stop_check(void *opaque)
 	return NULL;
 }
 
+static void nap(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)ns };
+	nanosleep(&ts, NULL);
+}
+
+/* Pace guest: has the guest finished with the first `done` events? Entered
+ * its handler for each and, on a level-triggered line, also ended the last
+ * one (a pulse sent while Remote IRR is still set would be coalesced:
+ * 82093AA datasheet 3.2.4; likewise the 8259's ISR bit). */
+static bool guest_finished(struct storm *st, uint64_t done)
+{
+	return storm_target_guest_handled(&st->tgt) >= st->base_handled + done &&
+	       !storm_target_level_in_service(&st->tgt);
+}
+
+/*
+ * Pace guest: waits until the guest has finished with every event sent
+ * so far that was not already given up on. An event the guest has not
+ * counted within STORM_PACE_WAIT_NS is unanswered (lost on the way, or the
+ * guest is stuck): it is counted and the storm goes on, so one loss does
+ * not end the measurement. Returns a reason to end, or NULL.
+ */
+static const char *wait_for_guest(struct storm *st)
+{
+	pthread_mutex_lock(&st->lock);
+	const uint64_t done = st->fired - st->unanswered;
+	pthread_mutex_unlock(&st->lock);
+	const uint64_t start = monotonic_ns();
+	for (;;) {
+		if (guest_finished(st, done))
+			return NULL;
+		const char *why = storm_stop_check(st);
+		if (why)
+			return why;
+		uint64_t now = monotonic_ns();
+		if (now - start >= STORM_PACE_WAIT_NS) {
+			pthread_mutex_lock(&st->lock);
+			st->unanswered++;
+			pthread_mutex_unlock(&st->lock);
+			return NULL;
+		}
+		if (now - start < STORM_PACE_SPIN_NS) {
+			arch_cpu_relax();
+			sched_yield();
+		} else {
+			nap(STORM_PACE_NAP_NS);
+		}
+	}
+}
+
 static const char *storm_fire(void *opaque, uint64_t now_ns)
 {
 	struct storm *st = opaque;
+	if (st->p.pace == STORM_PACE_GUEST && st->fired > 0) {
+		const char *why = wait_for_guest(st);
+		if (why)
+			return why;
+		now_ns = monotonic_ns(); /* the injection leaves now, not at its schedule */
+	}
 	storm_target_inject(&st->tgt, now_ns);
+	st->fired++;
 	return NULL;
 }
 
@@ -149,7 +217,18 @@ int storm_start(struct vm *vm, const struct storm_params *p, unsigned id, int no
 		free(st);
 		return -1;
 	}
-	st->tgt.throttle_kicks = true;
+	/* Paced NMIs go one at a time: each gets its kick. */
+	st->tgt.throttle_kicks = p->pace != STORM_PACE_GUEST;
+	if (p->pace == STORM_PACE_GUEST &&
+	    (st->tgt.vector < 0 || !stats_guest_registered(vm->stats))) {
+		snprintf(err, errlen, "pace guest needs the guest's own count of this interrupt: %s",
+			 st->tgt.vector < 0 ? "the target's route is masked or not set up, so its "
+					      "vector is unknown"
+					    : "the guest registered no statistics page");
+		pthread_mutex_destroy(&st->lock);
+		free(st);
+		return -1;
+	}
 	stats_source_counts(vm->stats, st->tgt.src, &st->base);
 	st->base_handled = storm_target_guest_handled(&st->tgt);
 	st->t_start = monotonic_ns();
@@ -206,6 +285,7 @@ void storm_get_report(struct storm *st, struct storm_report *r)
 	r->finished = done;
 	r->end_reason = st->end_reason;
 	r->sent = st->sent;
+	r->unanswered = st->unanswered;
 	r->counts = (struct stats_counts){
 		.injected = sub_floor(now.injected, st->base.injected),
 		.delivered = sub_floor(now.delivered, st->base.delivered),

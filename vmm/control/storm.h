@@ -9,6 +9,10 @@
  * accounted by vmm/core/stats.h as it happens; the storm's own numbers are the
  * deltas of its source's counters since it started.
  *
+ * With pace guest (control_args.h) an event also waits until the guest has
+ * counted the one before, at most STORM_PACE_WAIT_NS; one it has not counted
+ * by then is reported as unanswered and the storm goes on.
+ *
  * The thread never touches the control socket: when it ends it writes to
  * notify_fd (an eventfd of the main loop), and the control server then
  * joins it and announces the result.
@@ -32,6 +36,7 @@ struct storm_report {
 	bool finished;
 	const char *end_reason; /* "count", "duration", "stopped", "vm stopped", "running" */
 	uint64_t sent;          /* injections made by this storm */
+	uint64_t unanswered;    /* pace guest: events not counted by the guest in time */
 	struct stats_counts counts; /* the source's counters since the storm began */
 	uint64_t guest_handled; /* the guest's handler entries on the target's vector since then */
 	bool guest_known;       /* a statistics page and a decodable target vector exist */

@@ -6,10 +6,15 @@
 
 #include "vmm/control/json_proto.h"
 
-/* rate: a JSON number (per second) or a string ("10k/s", "max"). */
-static int arg_rate(json_t *args, double *rate, char *err, size_t len)
+/* rate: a JSON number (per second) or a string ("10k/s", "max"). A storm
+ * paced by the guest may leave it out: it then goes as fast as the guest. */
+static int arg_rate(json_t *args, enum storm_pace pace, double *rate, char *err, size_t len)
 {
 	json_t *v = json_object_get(args, "rate");
+	if (!v && pace == STORM_PACE_GUEST) {
+		*rate = 0;
+		return 0;
+	}
 	if (!v) {
 		snprintf(err, len, "missing \"rate\" (N per second, or \"max\")");
 		return -1;
@@ -48,8 +53,8 @@ static int arg_duration(json_t *args, uint64_t *ns, char *err, size_t len)
 int storm_args_parse(json_t *args, struct storm_params *p, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "target", "rate", "count", "duration", "pattern",
-					    "seed", NULL };
-	const char *target = NULL, *pattern = "constant";
+					    "seed", "pace", NULL };
+	const char *target = NULL, *pattern = "constant", *pace = "schedule";
 
 	memset(p, 0, sizeof(*p));
 	p->seed = 1;
@@ -57,7 +62,9 @@ int storm_args_parse(json_t *args, struct storm_params *p, char *err, size_t err
 	if (proto_args_only(args, keys, err, errlen) < 0 ||
 	    proto_arg_string(args, "target", &target, err, errlen) != 1 ||
 	    ctl_parse_target(target, &p->target, err, errlen) < 0 ||
-	    arg_rate(args, &p->rate, err, errlen) < 0 ||
+	    proto_arg_string(args, "pace", &pace, err, errlen) < 0 ||
+	    ctl_parse_pace(pace, &p->pace, err, errlen) < 0 ||
+	    arg_rate(args, p->pace, &p->rate, err, errlen) < 0 ||
 	    proto_arg_u64(args, "count", CTL_MAX_COUNT, &p->count, err, errlen) < 0 ||
 	    arg_duration(args, &p->duration_ns, err, errlen) < 0 ||
 	    proto_arg_string(args, "pattern", &pattern, err, errlen) < 0 ||

@@ -13,8 +13,9 @@
 #include "vmm/control/control_args.h"
 
 /*
- * args: {target, rate, count | duration[, pattern, seed]}. Returns 0 with *p
- * filled (seed 1 and pattern constant when absent), or -1 with err saying
+ * args: {target, rate, count | duration[, pattern, seed, pace]}. Returns 0
+ * with *p filled (seed 1, pattern constant and pace schedule when absent;
+ * with pace guest, rate may be absent: max), or -1 with err saying
  * which argument is wrong and why. Whether the target exists in this VM is
  * not checked here (ctl_check_target_in_vm).
  */

@@ -121,6 +121,16 @@ void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
 	}
 }
 
+bool storm_target_level_in_service(struct storm_target_ctx *c)
+{
+	struct irqchip_line_info info;
+	if ((c->t.kind != CTL_TARGET_IRQ && c->t.kind != CTL_TARGET_GSI) ||
+	    !c->vm->irqchip_line_info)
+		return false;
+	c->vm->irqchip_line_info(c->vm, c->t.line, &info);
+	return info.level_in_service;
+}
+
 uint64_t storm_target_guest_handled(struct storm_target_ctx *c)
 {
 	if (c->t.kind == CTL_TARGET_IRQ || c->t.kind == CTL_TARGET_GSI)

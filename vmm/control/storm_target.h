@@ -51,5 +51,9 @@ int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ct
 void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns);
 /* The guest's handler entries on the target's (CPU, vector); 0 if unknown. */
 uint64_t storm_target_guest_handled(struct storm_target_ctx *c);
+/* A line target whose route is level-triggered and whose last interrupt is
+ * not over (Remote IRR or its PIC ISR bit still set: a level interrupt ends
+ * at its EOI, not at its handler's entry). false for every other target. */
+bool storm_target_level_in_service(struct storm_target_ctx *c);
 
 #endif

@@ -245,12 +245,16 @@ static void split_line_info(struct vm *vm, unsigned line, struct irqchip_line_in
 		out->route = pic_open ? "ioapic+pic" : "ioapic";
 		out->level_triggered = level;
 		msi_target(vm, &msg, &out->cpu, &out->vector);
+		out->level_in_service = level && (ioapic_redirection_entry(&x->ioapic, pin) &
+						  IOAPIC_RTE_REMOTE_IRR);
 	} else if (pic_open) {
+		const struct pic8259_chip *chip = line < 8 ? &x->pic.master : &x->pic.slave;
+		const uint8_t bit = (uint8_t)(1u << (line & 7));
 		out->route = "pic";
-		out->level_triggered = line < 8 ? x->pic.master.elcr & (1u << line)
-					       : x->pic.slave.elcr & (1u << (line - 8));
+		out->level_triggered = chip->elcr & bit;
 		out->cpu = 0;
 		out->vector = pic_vector(x, line);
+		out->level_in_service = out->level_triggered && (chip->isr & bit);
 	}
 	/* Lines 0 and 2 share pin 2 (ISA IRQ0's source override): both show its counts. */
 	out->eoi = is->eoi[pin];
