@@ -182,11 +182,15 @@ static void print_summary(json_t *r, json_t *src, bool irqfd)
 	}
 	if (json_is_integer(unanswered)) {
 		long long lost = json_integer_value(unanswered), sent = geti(r, "sent");
-		if (!lost && !geti(r, "coalesced") && !geti(r, "dropped") && json_is_integer(gh) &&
-		    json_integer_value(gh) == sent)
+		bool none_lost = !lost && !geti(r, "coalesced") && !geti(r, "dropped") &&
+				 json_is_integer(gh) && json_integer_value(gh) == sent;
+		if (none_lost && !json_is_number(rq))
 			printf("  paced by the guest: each event left once the guest had finished with "
 			       "the one before, and every one was handled: %s is the highest rate this "
 			       "guest handles on this path with no loss\n", rate);
+		else if (none_lost)
+			printf("  paced by the guest, at most %s: every event was handled, so this "
+			       "guest handles at least %s on this path with no loss\n", req, rate);
 		else
 			printf("  paced by the guest: %lld event(s) not handled within %.0f s of being "
 			       "sent, %lld coalesced, %lld dropped: no loss-free rate measured\n", lost,

@@ -83,6 +83,27 @@ it_host_crash_todo() {
 		"nested KVM under QEMU TCG: the emulated host's known guest faults (a triple fault, or a vCPU parked at a host address; docs/test-hosts.md); logs kept as $3.fault, running it once more"
 }
 
+# it_run_once_more_after_host_fault NAME OUT ERR STATUSVAR CMD...: runs the
+# guest command CMD with its stdout in OUT and its stderr in ERR, and leaves
+# its exit status in the variable STATUSVAR. Each attempt is timed in a
+# comment; a timeout (124) also puts the interrupt state irqvm printed at
+# expiry there. When the run ended in a known fault of the emulated host
+# (emulated_host_crash), one TODO says so, its logs are kept and CMD runs once
+# more; the second run's status is final.
+it_run_once_more_after_host_fault() {
+	# Prefixed locals: STATUSVAR names a variable of the caller (st, status).
+	local _name=$1 _out=$2 _err=$3 _var=$4 _attempt _t0 _st; shift 4
+	for _attempt in 1 2; do
+		_t0=$SECONDS
+		"$@" >"$_out" 2>"$_err"; _st=$?
+		echo "# $_name, attempt $_attempt: status $_st after $((SECONDS - _t0)) s"
+		[ "$_st" -eq 124 ] && grep -A400 "the interrupt state at expiry follows" "$_err" | head -120 | it_diag
+		[ "$_attempt" -eq 1 ] && emulated_host_crash "$_st" "$_err" || break
+		it_host_crash_todo "$_name" "$_out" "$_err"
+	done
+	printf -v "$_var" '%s' "$_st"
+}
+
 # it_rerun_after_host_crash NAME OUT ERR STATUSVAR CMD...: runs CMD, a
 # function that starts a VM (output in OUT and ERR, its exit status left in
 # the variable STATUSVAR) and prints checks about it, with its checks held

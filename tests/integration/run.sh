@@ -17,17 +17,8 @@ echo "TAP version 13"
 run_guest() {
 	local name=$1 config=$2; shift 2
 	local out="$LOGDIR/$name.out" err="$LOGDIR/$name.err"
-	local start end status
-	local attempt
-	for attempt in 1 2; do
-		start=$(date +%s.%N)
-		"$IRQVM" run "$config" "$@" >"$out" 2>"$err"
-		status=$?
-		end=$(date +%s.%N)
-		echo "# $name: irqvm exited $status after $(awk "BEGIN{printf \"%.2f\", $end - $start}") s"
-		[ "$attempt" -eq 1 ] && emulated_host_crash "$status" "$err" || break
-		it_host_crash_todo "$name" "$out" "$err"
-	done
+	local status
+	it_run_once_more_after_host_fault "$name" "$out" "$err" status "$IRQVM" run "$config" "$@"
 	local plan results=0 line
 	plan=$(grep -E '^1\.\.[0-9]+$' "$out" | tail -1 | cut -d. -f3)
 	while IFS= read -r line; do

@@ -159,16 +159,11 @@ if command -v valgrind >/dev/null; then
 	# the test host's 60 s less), so the run ends with irqvm's status 124 and
 	# the interrupt state at expiry in valgrind.log, not with the suite killed.
 	groups=boot,cpu,exceptions,user,syscall,signal,smp,lapic,pic,ioapic,pit,deferred,sched,ipi,msi
-	for attempt in 1 2; do
-		t0=$SECONDS
+	it_run_once_more_after_host_fault "valgrind: a guest run of every test group" \
+		"$LOG/valgrind.out" "$LOG/valgrind.log" st \
 		valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-			"$IRQVM" run configs/x86-demo.json --set vcpus=2 --set "cmdline=tests=$groups,storm.no_defence" \
-			--timeout 600 >"$LOG/valgrind.out" 2>"$LOG/valgrind.log"; st=$?
-		echo "# valgrind run of every test group, attempt $attempt: status $st after $((SECONDS - t0)) s"
-		[ "$st" -eq 124 ] && grep -A400 "the interrupt state at expiry follows" "$LOG/valgrind.log" | head -120 | it_diag
-		[ "$attempt" -eq 1 ] && emulated_host_crash "$st" "$LOG/valgrind.log" || break
-		it_host_crash_todo "valgrind: a guest run of every test group" "$LOG/valgrind.out" "$LOG/valgrind.log"
-	done
+		"$IRQVM" run configs/x86-demo.json --set vcpus=2 --set "cmdline=tests=$groups,storm.no_defence" \
+		--timeout 600
 	it_check "valgrind: a guest run of every test group (2 vCPUs, one storm) has no leaks or memory errors" \
 		$([ "$st" -eq 0 ] && grep -q '^ok .*50k/s storm without a defence' "$LOG/valgrind.out"; echo $?) \
 		"status $st, see $LOG/valgrind.log and $LOG/valgrind.out"

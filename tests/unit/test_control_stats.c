@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <irqvm/guest_stats.h>
@@ -760,4 +761,27 @@ Test(control_stats, a_stamp_never_recorded_stops_holding_back_the_polls)
 	usleep((STATS_INFLIGHT_MAX_NS + 10000000ull) / 1000);
 	stats_guest_poll(st);
 	cr_assert_eq(guest_num("samples", "read"), 1);
+}
+
+static void *stamp_on_another_thread(void *arg)
+{
+	(void)stats_stamp(arg);
+	return NULL;
+}
+
+/* A thread that records long after its stamp expired must not close the
+ * slot another thread's stamp has taken since. */
+Test(control_stats, a_late_record_does_not_close_another_threads_stamp)
+{
+	register_synced_page(100);
+	struct stats_source *src = stats_source(st, STATS_SRC_MSI, 0, 0x52);
+	uint64_t at = stats_stamp(st);
+	usleep((STATS_INFLIGHT_MAX_NS + 10000000ull) / 1000); /* this stamp expires */
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, stamp_on_another_thread, st), 0);
+	pthread_join(t, NULL); /* its injection is on its way: not recorded */
+	guest_sample(0, 0, 0x52, 2000000000ull);
+	stats_record(st, src, STATS_DELIVERED, at, 0, 0x52); /* the late record */
+	stats_guest_poll(st);
+	cr_assert_eq(guest_num("samples", "read"), 0, "the other stamp no longer held the entry back");
 }

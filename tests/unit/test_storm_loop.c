@@ -12,6 +12,7 @@
 struct sim {
 	uint64_t now;         /* the simulated CLOCK_MONOTONIC */
 	uint64_t fire_cost;   /* how far the clock moves during one event */
+	uint64_t first_cost;  /* during the first event instead, if not 0 */
 	uint64_t fired[MAX_EVENTS];
 	unsigned nfired;
 	unsigned stop_after;  /* the stop check ends the loop after this many events; 0: never */
@@ -50,7 +51,7 @@ static const char *sim_fire(void *o, uint64_t now)
 	cr_assert_eq(now, s->now);
 	cr_assert_lt(s->nfired, MAX_EVENTS);
 	s->fired[s->nfired++] = now;
-	s->now += s->fire_cost;
+	s->now += s->nfired == 1 && s->first_cost ? s->first_cost : s->fire_cost;
 	return NULL;
 }
 
@@ -212,4 +213,34 @@ Test(storm_loop, without_clock_callbacks_it_runs_on_the_real_clock)
 	cr_assert_eq(st.sent, 3);
 	cr_assert_eq(fired, 3);
 	cr_assert_geq(monotonic_ns() - t0, 200000, "the third event was due 200 us after the start");
+}
+
+/* Under pace guest the event waits for the guest inside fire: a slow answer
+ * shifts the schedule (a ceiling then), so the events after it keep their
+ * spacing instead of catching up in a burst above the rate. */
+Test(storm_loop, paced_events_never_go_faster_than_the_rate_after_a_slow_one)
+{
+	/* The first answer takes 10 ms (ten periods), the others 10 ns. */
+	struct sim s = { .now = 1000, .fire_cost = 10, .first_cost = 10000000 };
+	struct storm_params p = params(1000, 6, 0); /* a ceiling of one per ms */
+	p.pace = STORM_PACE_GUEST;
+	struct storm_loop_state st = run(&s, &p, 1000);
+	cr_assert_eq(st.sent, 6);
+	for (unsigned i = 1; i < s.nfired; i++)
+		cr_assert_geq(s.fired[i] - s.fired[i - 1], 1000000ull,
+			      "event %u left %llu ns after the one before", i,
+			      (unsigned long long)(s.fired[i] - s.fired[i - 1]));
+	cr_assert_eq(st.max_late_ns, 0, "nothing is late under pace guest");
+	cr_assert_eq(st.sum_late_ns, 0);
+}
+
+Test(storm_loop, paced_events_keep_the_rate_when_the_guest_answers_at_once)
+{
+	struct sim s = { .now = 1000, .fire_cost = 10 };
+	struct storm_params p = params(1000, 5, 0);
+	p.pace = STORM_PACE_GUEST;
+	run(&s, &p, 1000);
+	cr_assert_eq(s.nfired, 5);
+	for (unsigned i = 1; i < s.nfired; i++)
+		cr_assert_geq(s.fired[i] - s.fired[i - 1], 1000000ull, "event %u", i);
 }

@@ -44,7 +44,9 @@ struct storm {
 	_Atomic bool stop_requested;
 	_Atomic bool finished;
 	uint64_t next_publish, next_poll; /* storm thread only */
-	uint64_t fired;                   /* storm thread only: injections made */
+	/* Storm thread only: injections made; pace guest: the guest's count at the
+	 * last send, when it left, and when the storm must end (duration). */
+	uint64_t fired, pace_from, last_send_ns, end_ns;
 	pthread_mutex_t lock; /* protects the fields below */
 	const char *end_reason;
 	uint64_t sent;
@@ -98,43 +100,53 @@ static void nap(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
-/* Pace guest: has the guest finished with the first `done` events? Entered
- * its handler for each and, on a level-triggered line, also ended the last
- * one (a pulse sent while Remote IRR is still set would be coalesced:
- * 82093AA datasheet 3.2.4; likewise the 8259's ISR bit). */
-static bool guest_finished(struct storm *st, uint64_t done)
+/* Pace guest: the guest's count on the target now, and whether a level
+ * line's last interrupt is still in service. */
+static uint64_t guest_progress(struct storm *st, bool *in_service)
 {
-	return storm_target_guest_handled(&st->tgt) >= st->base_handled + done &&
-	       !storm_target_level_in_service(&st->tgt);
+	struct storm_target_route r;
+	storm_target_route(&st->tgt, &r);
+	*in_service = r.level_in_service;
+	return storm_target_guest_handled(&st->tgt, &r);
 }
 
 /*
- * Pace guest: waits until the guest has finished with every event sent
- * so far that was not already given up on. An event the guest has not
- * counted within STORM_PACE_WAIT_NS is unanswered (lost on the way, or the
- * guest is stuck): it is counted and the storm goes on, so one loss does
- * not end the measurement. Returns a reason to end, or NULL.
+ * Pace guest: waits until the guest has finished with the event sent last:
+ * its count on the target moved past what it was at that send and, on a
+ * level-triggered line, that interrupt is over (a pulse sent while Remote
+ * IRR is still set would be coalesced: 82093AA datasheet 3.2.4; likewise
+ * the 8259's ISR bit). Each wait counts from the previous send, so an event
+ * answered late can let at most the next one go early, not every later one.
+ * An event not finished within STORM_PACE_WAIT_NS of its sending (time the
+ * VM spends paused not counted) is unanswered: counted, and the storm goes
+ * on. A guest that restarts its counts re-bases the wait. Returns a reason
+ * to end ("stopped", "vm stopped", "duration"), or NULL.
  */
 static const char *wait_for_guest(struct storm *st)
 {
-	pthread_mutex_lock(&st->lock);
-	const uint64_t done = st->fired - st->unanswered;
-	pthread_mutex_unlock(&st->lock);
-	const uint64_t start = monotonic_ns();
+	uint64_t since = st->last_send_ns;
 	for (;;) {
-		if (guest_finished(st, done))
+		bool in_service;
+		uint64_t handled = guest_progress(st, &in_service);
+		if (handled < st->pace_from)
+			st->pace_from = handled; /* the guest restarted its counts */
+		if (handled > st->pace_from && !in_service)
 			return NULL;
 		const char *why = storm_stop_check(st);
 		if (why)
 			return why;
 		uint64_t now = monotonic_ns();
-		if (now - start >= STORM_PACE_WAIT_NS) {
+		if (now >= st->end_ns)
+			return "duration";
+		if (atomic_load(&st->vm->paused))
+			since = now;
+		if (now - since >= STORM_PACE_WAIT_NS) {
 			pthread_mutex_lock(&st->lock);
 			st->unanswered++;
 			pthread_mutex_unlock(&st->lock);
 			return NULL;
 		}
-		if (now - start < STORM_PACE_SPIN_NS) {
+		if (now - since < STORM_PACE_SPIN_NS) {
 			arch_cpu_relax();
 			sched_yield();
 		} else {
@@ -146,11 +158,16 @@ static const char *wait_for_guest(struct storm *st)
 static const char *storm_fire(void *opaque, uint64_t now_ns)
 {
 	struct storm *st = opaque;
-	if (st->p.pace == STORM_PACE_GUEST && st->fired > 0) {
-		const char *why = wait_for_guest(st);
-		if (why)
-			return why;
+	if (st->p.pace == STORM_PACE_GUEST) {
+		if (st->fired > 0) {
+			const char *why = wait_for_guest(st);
+			if (why)
+				return why;
+		}
+		bool in_service;
+		st->pace_from = guest_progress(st, &in_service);
 		now_ns = monotonic_ns(); /* the injection leaves now, not at its schedule */
+		st->last_send_ns = now_ns;
 	}
 	storm_target_inject(&st->tgt, now_ns);
 	st->fired++;
@@ -190,7 +207,15 @@ static void *storm_thread(void *opaque)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	st->next_poll = st->t_start + STORM_POLL_NS;
 	st->next_publish = st->t_start;
+	st->end_ns = st->p.duration_ns ? st->t_start + st->p.duration_ns : UINT64_MAX;
 	storm_loop_run(&st->p, st->t_start, &ops, st, &s);
+	if (st->p.pace == STORM_PACE_GUEST && st->fired &&
+	    (!strcmp(s.reason, "count") || !strcmp(s.reason, "duration"))) {
+		/* The last event is waited for like the others: it can be
+		 * unanswered too, and the rate covers every round trip. */
+		st->end_ns = UINT64_MAX;
+		wait_for_guest(st);
+	}
 	publish(st, &s);
 	finish(st, s.reason);
 	return NULL;
@@ -230,7 +255,9 @@ int storm_start(struct vm *vm, const struct storm_params *p, unsigned id, int no
 		return -1;
 	}
 	stats_source_counts(vm->stats, st->tgt.src, &st->base);
-	st->base_handled = storm_target_guest_handled(&st->tgt);
+	struct storm_target_route route;
+	storm_target_route(&st->tgt, &route);
+	st->base_handled = storm_target_guest_handled(&st->tgt, &route);
 	st->t_start = monotonic_ns();
 	int e = pthread_create(&st->thread, NULL, storm_thread, st);
 	if (e) {
@@ -278,7 +305,9 @@ void storm_get_report(struct storm *st, struct storm_report *r)
 	bool done = storm_finished(st);
 	struct stats_counts now;
 	stats_source_counts(st->vm->stats, st->tgt.src, &now);
-	uint64_t handled = storm_target_guest_handled(&st->tgt);
+	struct storm_target_route route;
+	storm_target_route(&st->tgt, &route);
+	uint64_t handled = storm_target_guest_handled(&st->tgt, &route);
 	pthread_mutex_lock(&st->lock);
 	r->id = st->id;
 	r->params = st->p;
@@ -293,10 +322,10 @@ void storm_get_report(struct storm *st, struct storm_report *r)
 		.dropped = sub_floor(now.dropped, st->base.dropped),
 		.pending = now.pending,
 	};
-	r->guest_known = st->tgt.vector >= 0 && stats_guest_registered(st->vm->stats);
+	r->guest_known = route.vector >= 0 && stats_guest_registered(st->vm->stats);
 	r->guest_handled = sub_floor(handled, st->base_handled);
-	r->guest_cpu = st->tgt.cpu;
-	r->guest_vector = st->tgt.vector;
+	r->guest_cpu = route.cpu;
+	r->guest_vector = route.vector;
 	r->guest_base = st->base_handled;
 	uint64_t t_end = done ? st->t_end : monotonic_ns();
 	r->elapsed_ns = t_end - st->t_start;

@@ -12,7 +12,9 @@
  *   p->duration_ns has passed since start_ns                 "duration"
  *   the caller's fire fails and returns a reason             (its reason)
  * Lateness (now - due) is accounted for every event sent; a rate of "max"
- * (0) has no schedule, so nothing is late.
+ * (0) has no schedule, so nothing is late. Under pace guest the fire waits
+ * for the guest, and the schedule (then a ceiling) is shifted by the time
+ * each fire took: no event is late, and none leaves above the rate.
  */
 #ifndef IRQVM_STORM_LOOP_H
 #define IRQVM_STORM_LOOP_H

@@ -121,21 +121,22 @@ void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns)
 	}
 }
 
-bool storm_target_level_in_service(struct storm_target_ctx *c)
+void storm_target_route(const struct storm_target_ctx *c, struct storm_target_route *out)
 {
-	struct irqchip_line_info info;
+	*out = (struct storm_target_route){ .cpu = c->cpu, .vector = c->vector };
 	if ((c->t.kind != CTL_TARGET_IRQ && c->t.kind != CTL_TARGET_GSI) ||
 	    !c->vm->irqchip_line_info)
-		return false;
+		return;
+	struct irqchip_line_info info;
 	c->vm->irqchip_line_info(c->vm, c->t.line, &info);
-	return info.level_in_service;
+	*out = (struct storm_target_route){ .cpu = info.cpu, .vector = info.vector,
+					    .level_in_service = info.level_in_service };
 }
 
-uint64_t storm_target_guest_handled(struct storm_target_ctx *c)
+uint64_t storm_target_guest_handled(const struct storm_target_ctx *c,
+				    const struct storm_target_route *r)
 {
-	if (c->t.kind == CTL_TARGET_IRQ || c->t.kind == CTL_TARGET_GSI)
-		refresh_line_route(c);
-	if (c->vector < 0)
+	if (r->vector < 0)
 		return 0;
-	return stats_guest_handled(c->vm->stats, c->cpu, c->vector);
+	return stats_guest_handled(c->vm->stats, r->cpu, r->vector);
 }

@@ -33,7 +33,15 @@ struct storm_target_ctx {
 	uint64_t last_kick_ns;
 	uint64_t address; /* MSI */
 	uint32_t data;
-	int cpu, vector;  /* where the guest takes it; -1 unknown (lines: refreshed on use) */
+	int cpu, vector;  /* where the guest takes it; -1 unknown (lines: as routed at init) */
+};
+
+/* Where a target's interrupts go now (lines: the route the guest has set). */
+struct storm_target_route {
+	int cpu, vector;       /* -1: unknown */
+	bool level_in_service; /* a level-triggered line's last interrupt is not over:
+				* Remote IRR or its 8259 ISR bit set (a level interrupt
+				* ends at its EOI, not at its handler's entry) */
 };
 
 /* Has the guest started this vCPU? An NMI queued (KVM_NMI) to a vCPU still
@@ -49,11 +57,10 @@ int storm_target_init(struct storm_target_ctx *c, struct vm *vm, const struct ct
 
 /* Injects once at host time now_ns. */
 void storm_target_inject(struct storm_target_ctx *c, uint64_t now_ns);
-/* The guest's handler entries on the target's (CPU, vector); 0 if unknown. */
-uint64_t storm_target_guest_handled(struct storm_target_ctx *c);
-/* A line target whose route is level-triggered and whose last interrupt is
- * not over (Remote IRR or its PIC ISR bit still set: a level interrupt ends
- * at its EOI, not at its handler's entry). false for every other target. */
-bool storm_target_level_in_service(struct storm_target_ctx *c);
+/* Reads only: may be called from any thread while another injects. */
+void storm_target_route(const struct storm_target_ctx *c, struct storm_target_route *out);
+/* The guest's handler entries on (CPU, vector) of route r; 0 if unknown. */
+uint64_t storm_target_guest_handled(const struct storm_target_ctx *c,
+				    const struct storm_target_route *r);
 
 #endif

@@ -100,12 +100,16 @@ static _Thread_local struct {
 	uint64_t written[STATS_MAX_CPUS];
 	const struct vm_stats *owner;
 	int slot;
+	uint64_t gen;
 } last_stamp = { .slot = -1 };
 
-/* Closes this thread's open stamp, if it is s's. With s->lock held. */
+/* Closes this thread's open stamp, if it is s's and still its own (a slot
+ * that expired may have been taken by another thread's stamp meanwhile).
+ * With s->lock held. */
 static void close_stamp_locked(struct vm_stats *s)
 {
-	if (last_stamp.owner == s && last_stamp.slot >= 0)
+	if (last_stamp.owner == s && last_stamp.slot >= 0 &&
+	    s->inflight[last_stamp.slot].gen == last_stamp.gen)
 		s->inflight[last_stamp.slot].open = false;
 	last_stamp.slot = -1;
 }
@@ -128,6 +132,8 @@ uint64_t stats_stamp(struct vm_stats *s)
 		if (f->open && last_stamp.at_ns - f->at_ns < STATS_INFLIGHT_MAX_NS)
 			continue;
 		f->open = true;
+		f->gen = ++s->inflight_gen;
+		last_stamp.gen = f->gen;
 		f->at_ns = last_stamp.at_ns;
 		f->nr_cpus = last_stamp.nr_cpus;
 		memcpy(f->written, last_stamp.written, sizeof(f->written[0]) * f->nr_cpus);

@@ -124,6 +124,7 @@ struct guest_page {
 #define STATS_MAX_INFLIGHT 16
 struct stats_inflight {
 	bool open;
+	uint64_t gen; /* which stamp holds it (a late thread must not close another's) */
 	uint64_t at_ns;
 	unsigned nr_cpus;
 	uint64_t written[STATS_MAX_CPUS];
@@ -140,6 +141,7 @@ struct vm_stats {
 	uint64_t lat_all_within_clock_error;
 	struct guest_page gp;
 	struct stats_inflight inflight[STATS_MAX_INFLIGHT];
+	uint64_t inflight_gen;
 };
 
 /* With s->lock held. */

@@ -157,8 +157,11 @@ static void rip_mapping_json(json_t *o, struct vcpu *vcpu, const struct kvm_regs
 		.cr0 = sregs->cr0, .cr3 = sregs->cr3, .cr4 = sregs->cr4, .efer = sregs->efer,
 		.cpl = sregs->cs.dpl, .fetch = true,
 	};
+	/* In 64-bit mode the CPU ignores the CS base (SDM vol 1, 3.4.2.1). */
+	const bool long_mode = (sregs->efer & X86_EFER_LMA) && sregs->cs.l;
+	const uint64_t linear = long_mode ? regs->rip : sregs->cs.base + regs->rip;
 	uint64_t gpa;
-	enum walk_result r = x86_translate(&mem, &req, sregs->cs.base + regs->rip, &gpa, NULL);
+	enum walk_result r = x86_translate(&mem, &req, linear, &gpa, NULL);
 	if (r == WALK_OK)
 		json_object_set_new(o, "rip_gpa", irq_dump_hex64(gpa));
 	else if (r != WALK_UNSUPPORTED_MODE)
