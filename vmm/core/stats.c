@@ -348,12 +348,14 @@ static void count_outcome(struct stats_source *src, enum stats_outcome outcome)
 void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outcome outcome,
 		  uint64_t at_ns, int cpu, int vector)
 {
-	if (!s || !src)
+	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	count_outcome(src, outcome);
-	if (outcome == STATS_DELIVERED)
-		channel_push(s, src, at_ns, cpu, vector);
+	if (src) {
+		count_outcome(src, outcome);
+		if (outcome == STATS_DELIVERED)
+			channel_push(s, src, at_ns, cpu, vector);
+	}
 	if (at_ns == last_stamp.at_ns)
 		close_stamp_locked(s);
 	pthread_mutex_unlock(&s->lock);
@@ -362,10 +364,11 @@ void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outco
 void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome outcome,
 			 uint64_t at_ns, int cpu, int vector)
 {
-	if (!s || line >= STATS_MAX_LINES)
+	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	struct stats_source *src = stats_source_locked(s, STATS_SRC_GSI, line, 0);
+	struct stats_source *src =
+		line < STATS_MAX_LINES ? stats_source_locked(s, STATS_SRC_GSI, line, 0) : NULL;
 	if (src) {
 		count_outcome(src, outcome);
 		if (outcome == STATS_DELIVERED)
