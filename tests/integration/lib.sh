@@ -111,21 +111,24 @@ it_run_once_more_after_host_fault() {
 # dropped (kept as ERR.fault.tap), one TODO says so and CMD runs once more;
 # otherwise they are printed as they came.
 it_rerun_after_host_crash() {
-	local name=$1 out=$2 err=$3 statusvar=$4; shift 4
-	local held n=$IT_N p=$IT_PASS f=$IT_FAIL s=$IT_SKIP t=$IT_TODO
-	local names=("${IT_FAILED_NAMES[@]}")
-	held=$(mktemp)
-	"$@" >"$held"
-	if emulated_host_crash "${!statusvar:-0}" "$err"; then
-		IT_N=$n IT_PASS=$p IT_FAIL=$f IT_SKIP=$s IT_TODO=$t
-		IT_FAILED_NAMES=("${names[@]}")
-		cp "$held" "$err.fault.tap"
-		it_host_crash_todo "$name" "$out" "$err"
+	# Prefixed locals: CMD runs inside this function, so a variable it sets
+	# without `local` (n, p, s: the suites use such names) would otherwise
+	# overwrite the saved counters (a rerun once reported 481 passed of 148).
+	local _rr_name=$1 _rr_out=$2 _rr_err=$3 _rr_var=$4; shift 4
+	local _rr_held _rr_n=$IT_N _rr_p=$IT_PASS _rr_f=$IT_FAIL _rr_s=$IT_SKIP _rr_t=$IT_TODO
+	local _rr_names=("${IT_FAILED_NAMES[@]}")
+	_rr_held=$(mktemp)
+	"$@" >"$_rr_held"
+	if emulated_host_crash "${!_rr_var:-0}" "$_rr_err"; then
+		IT_N=$_rr_n IT_PASS=$_rr_p IT_FAIL=$_rr_f IT_SKIP=$_rr_s IT_TODO=$_rr_t
+		IT_FAILED_NAMES=("${_rr_names[@]}")
+		cp "$_rr_held" "$_rr_err.fault.tap"
+		it_host_crash_todo "$_rr_name" "$_rr_out" "$_rr_err"
 		"$@"
 	else
-		cat "$held"
+		cat "$_rr_held"
 	fi
-	rm -f "$held"
+	rm -f "$_rr_held"
 }
 
 # hang_diag PID: what a process that stopped answering was doing, for the

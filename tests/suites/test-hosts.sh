@@ -69,6 +69,31 @@ done < <(host_fault_cases)
 it_check "emulated_host_crash: the emulated host's triple fault and a vCPU parked at an unmapped RIP, only there" \
 	$([ ${#wrong[@]} -eq 0 ]; echo $?) "${wrong[*]}"
 
+# The rerun wrappers save the TAP counters and restore them after a host
+# fault; the command they run sets variables of its own (the suites use n, p,
+# f, s, t). In a subshell with fresh counters: one check before, a session
+# that faults once (its checks dropped, one TODO) and then passes one check
+# and fails one must leave 4 checks: 2 passed, 1 failed, 1 todo.
+counts=$(
+	IT_N=0 IT_PASS=0 IT_FAIL=0 IT_SKIP=0 IT_TODO=0 IT_FAILED_NAMES=()
+	flag=$LOG/rerun-case.flag err=$LOG/rerun-case.err out=$LOG/rerun-case.out
+	rm -f "$flag"; : >"$out"
+	session() {
+		n=99 p=99 f=0 s=99 t=99
+		it_ok "a check of the session"
+		it_not_ok "a failing check of the session" "on purpose"
+		if [ -e "$flag" ]; then SESSION_ST=0; : >"$err"; else
+			touch "$flag"; SESSION_ST=6
+			printf 'host: nested KVM under QEMU TCG (kvm_amd)\nirqvm: vCPU 0: guest shut down (triple fault)\n' >"$err"
+		fi
+	}
+	it_ok "a check before" >/dev/null
+	it_rerun_after_host_crash "session" "$out" "$err" SESSION_ST session >/dev/null
+	echo "$IT_N $IT_PASS $IT_FAIL $IT_SKIP $IT_TODO"
+)
+it_check "it_rerun_after_host_crash: after a host fault the counters are those of the rerun, whatever the command's own variables" \
+	$([ "$counts" = "4 2 1 0 1" ]; echo $?) "N, passed, failed, skipped, todo: $counts (want 4 2 1 0 1)"
+
 # The x86 host is needed only where the x86 suites take the nested path;
 # there it must work. Elsewhere nothing of it is fetched or booted.
 if [ "${IRQVM_TEST_HOST:-auto}" = nested ] || ! kvm=$(build/kvm-usable); then
