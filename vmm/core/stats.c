@@ -345,12 +345,11 @@ static void count_outcome(struct stats_source *src, enum stats_outcome outcome)
 	}
 }
 
-void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outcome outcome,
-		  uint64_t at_ns, int cpu, int vector)
+/* One injection's outcome on src (NULL: no source, counted nowhere); it
+ * closes the thread's in-flight stamp of that injection. With s->lock held. */
+static void record_locked(struct vm_stats *s, struct stats_source *src,
+			  enum stats_outcome outcome, uint64_t at_ns, int cpu, int vector)
 {
-	if (!s)
-		return;
-	pthread_mutex_lock(&s->lock);
 	if (src) {
 		count_outcome(src, outcome);
 		if (outcome == STATS_DELIVERED)
@@ -358,6 +357,15 @@ void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outco
 	}
 	if (at_ns == last_stamp.at_ns)
 		close_stamp_locked(s);
+}
+
+void stats_record(struct vm_stats *s, struct stats_source *src, enum stats_outcome outcome,
+		  uint64_t at_ns, int cpu, int vector)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	record_locked(s, src, outcome, at_ns, cpu, vector);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -367,15 +375,9 @@ void stats_line_asserted(struct vm_stats *s, unsigned line, enum stats_outcome o
 	if (!s)
 		return;
 	pthread_mutex_lock(&s->lock);
-	struct stats_source *src =
-		line < STATS_MAX_LINES ? stats_source_locked(s, STATS_SRC_GSI, line, 0) : NULL;
-	if (src) {
-		count_outcome(src, outcome);
-		if (outcome == STATS_DELIVERED)
-			channel_push(s, src, at_ns, cpu, vector);
-	}
-	if (at_ns == last_stamp.at_ns)
-		close_stamp_locked(s);
+	record_locked(s, line < STATS_MAX_LINES ? stats_source_locked(s, STATS_SRC_GSI, line, 0)
+						: NULL,
+		      outcome, at_ns, cpu, vector);
 	pthread_mutex_unlock(&s->lock);
 }
 
