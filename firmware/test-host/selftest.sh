@@ -10,8 +10,13 @@
 #
 # Output is TAP; the exit status is non-zero if any check failed. Needs
 # `make riscv-host` or `make x86-host` (the makefile's *-host-selftest
-# targets do both). About 15 boots (riscv64) or 14 (x86_64) plus one
+# targets do both). About 15 boots (riscv64) or 17 (x86_64) plus one
 # deliberate timeout.
+#
+# The checks are independent, each with its own host, console log and
+# files, so SELFTEST_JOBS of them (default 2) run at once: an x86 host boot
+# under TCG keeps about one CPU busy, and on these 2-CPU machines two boots
+# side by side take little longer than one. Results print in check order.
 set -uo pipefail
 
 [ "${1:-}" = --arch ] && [ -n "${2:-}" ] || { echo "usage: selftest.sh --arch x86_64|riscv64" >&2; exit 2; }
@@ -25,28 +30,39 @@ x86_64) hostdir=${X86HOST_DIR:-$repo/build/x86-host} real_qemu=qemu-system-x86_6
 *) echo "selftest.sh: unknown arch '$arch'" >&2; exit 2 ;;
 esac
 run() { "$repo/ci/host-run" --arch "$arch" "$@"; }
-run_recording() {	# run_recording RUNNER-ARGS...: console in $log, messages and fault in $tmp/stderr
+run_recording() {	# run_recording RUNNER-ARGS...: console in $log, messages and fault in $err
 	local st=0
-	run --log "$log" --fault-file "$tmp/fault" "$@" >/dev/null 2>"$tmp/stderr" || st=$?
-	echo "fault-file: $(cut -d: -f1 "$tmp/fault" 2>/dev/null | grep . || echo none)" >>"$tmp/stderr"
+	run --log "$log" --fault-file "$dir/fault" "$@" >/dev/null 2>"$err" || st=$?
+	echo "fault-file: $(cut -d: -f1 "$dir/fault" 2>/dev/null | grep . || echo none)" >>"$err"
 	return "$st"
 }
 probe=$hostdir/status-probe
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/host-selftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
-log=$tmp/console.log
+jobs_max=${SELFTEST_JOBS:-2}
+[[ $jobs_max =~ ^[1-9][0-9]*$ ]] || { echo "selftest.sh: SELFTEST_JOBS must be a positive number, not '$jobs_max'" >&2; exit 2; }
+n=0
+
+# spawn FUNC ARGS...: the next check, numbered $n, as a background job
+# writing its TAP line (and any diagnostics) to $tmp/N/result, once fewer
+# than $jobs_max checks run. FUNC gets its files in $dir, $log and $err.
+spawn() {
+	n=$((n + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	local dir=$tmp/$n
+	mkdir -p "$dir"
+	(log=$dir/console.log err=$dir/stderr; : >"$log"; "$@") >"$dir/result" 2>&1 &
+}
 
 # check NAME WANT_STATUS WANT_TEXT RUNNER-ARGS...: each line of WANT_TEXT
 # ('' for none) must appear in the console log or the runner's messages,
 # which end with "fault-file: " and what --fault-file received ("none"
 # when the host did not fail).
-check() {
+check() { spawn check_now "$@"; }
+check_now() {
 	local name=$1 want=$2 texts=$3 got=0 text ok=1
 	shift 3
-	n=$((n + 1))
-	: >"$log"
 	run_recording "$@" || got=$?
 	# A hung host kernel (118, a fault of the emulator) says nothing about
 	# the check: boot once more, as make test's suites do (ci/x86-run).
@@ -58,14 +74,13 @@ check() {
 	fi
 	[ "$got" = "$want" ] || ok=0
 	while IFS= read -r text; do
-		[ -z "$text" ] || grep -a -q -F -e "$text" "$log" "$tmp/stderr" || ok=0
+		[ -z "$text" ] || grep -a -q -F -e "$text" "$log" "$err" || ok=0
 	done <<<"$texts"
 	if [ "$ok" = 1 ]; then
 		echo "ok $n - $arch: $name"
 	else
 		echo "not ok $n - $arch: $name (status $got, want $want${texts:+, output must contain: ${texts//$'\n'/ + }})"
-		cat "$log" "$tmp/stderr" | tail -n 15 | sed 's/^/# /'
-		failed=$((failed + 1))
+		cat "$log" "$err" | tail -n 15 | sed 's/^/# /'
 	fi
 }
 
@@ -139,26 +154,24 @@ else
 			echo "# $arch: the host hung on its own during an x86-run retry check: running it once more"
 		done
 	}
-	n=$((n + 1))
-	x86_run_once /bin/sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
-	boots=$(grep -c 'booting the x86_64 host' <<<"$out")
-	if [ "$st" = 126 ] && [ "$boots" = 2 ] && grep -q 'test host failed (panic, status 126' <<<"$out"; then
-		echo "ok $n - $arch: x86-run --host-fault-retries 1: a host that panics is booted once more, then its 126 passed on"
-	else
-		echo "not ok $n - $arch: x86-run --host-fault-retries 1: a host that panics is booted once more, then its 126 passed on (status $st, $boots boots)"
-		tail -n 15 <<<"$out" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
-	n=$((n + 1))
-	x86_run_once /bin/sh -c 'exit 126'
-	boots=$(grep -c 'booting the x86_64 host' <<<"$out")
-	if [ "$st" = 126 ] && [ "$boots" = 1 ]; then
-		echo "ok $n - $arch: x86-run --host-fault-retries 1: a command's own status 126 is not retried"
-	else
-		echo "not ok $n - $arch: x86-run --host-fault-retries 1: a command's own status 126 is not retried (status $st, $boots boots)"
-		tail -n 15 <<<"$out" | sed 's/^/# /'
-		failed=$((failed + 1))
-	fi
+	# retry_check NAME WANT_BOOTS WANT_TEXT CMD...: x86-run retries a
+	# fault of the host, not the command's own 126.
+	retry_check() {
+		local name=$1 want_boots=$2 text=$3 boots
+		shift 3
+		x86_run_once "$@"
+		boots=$(grep -c 'booting the x86_64 host' <<<"$out")
+		if [ "$st" = 126 ] && [ "$boots" = "$want_boots" ] && { [ -z "$text" ] || grep -q -F -e "$text" <<<"$out"; }; then
+			echo "ok $n - $arch: $name"
+		else
+			echo "not ok $n - $arch: $name (status $st, $boots boots)"
+			tail -n 15 <<<"$out" | sed 's/^/# /'
+		fi
+	}
+	spawn retry_check "x86-run --host-fault-retries 1: a host that panics is booted once more, then its 126 passed on" \
+		2 'test host failed (panic, status 126' /bin/sh -c 'echo c >/proc/sysrq-trigger; sleep 60'
+	spawn retry_check "x86-run --host-fault-retries 1: a command's own status 126 is not retried" \
+		1 '' /bin/sh -c 'exit 126'
 fi
 check "exit code is passed through" 3 "IRQVM-HOST-EXIT: 3" \
 	"${p[@]}" -- /bin/status-probe exit 3
@@ -189,6 +202,16 @@ QEMU=$tmp/qemu-broken check "no exit line is 125" 125 "fake qemu: cannot start" 
 check "usage error is 2" 2 "--timeout wants" --timeout soon "${smoke[@]}"
 check "an argument with a newline is refused" 2 "newline" "${smoke[@]}" $'a\nb'
 
+wait
+failed=0
+for ((i = 1; i <= n; i++)); do
+	if [ -s "$tmp/$i/result" ]; then
+		cat "$tmp/$i/result"
+	else
+		echo "not ok $i - $arch: check $i printed no result"
+	fi
+	grep -q "^ok $i - " "$tmp/$i/result" 2>/dev/null || failed=$((failed + 1))
+done
 echo "1..$n"
 echo "# $failed of $n failed"
 [ "$failed" = 0 ]
