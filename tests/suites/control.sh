@@ -62,7 +62,7 @@ client_watchdog() {
 		read -r up _ </proc/uptime; up=${up%.*}
 		run_pid=()
 		for d in /proc/[0-9]*; do	# each VM of the suite, by its socket
-			mapfile -d '' args <"$d/cmdline" 2>/dev/null || continue
+			mapfile -d "" args 2>/dev/null <"$d/cmdline" || continue
 			[ "${args[0]:-}" = "$IRQVM" ] && [ "${args[1]:-}" = run ] || continue
 			for ((f = 2; f < ${#args[@]} - 1; f++)); do
 				[ "${args[f]}" = --api-socket ] && run_pid[${args[f + 1]}]=${d#/proc/}
@@ -70,14 +70,14 @@ client_watchdog() {
 		done
 		for d in /proc/[0-9]*; do
 			pid=${d#/proc/}
-			mapfile -d '' args <"$d/cmdline" 2>/dev/null || continue
+			mapfile -d "" args 2>/dev/null <"$d/cmdline" || continue
 			[ "${args[0]:-}" = "$IRQVM" ] && [ "${args[1]:-}" != run ] || continue
 			sock=
 			for ((f = 2; f < ${#args[@]} - 1; f++)); do
 				[ "${args[f]}" = --socket ] && sock=${args[f + 1]}
 			done
 			[[ $sock == "$SOCKDIR"/* ]] || continue
-			read -r stat <"$d/stat" 2>/dev/null || continue
+			read -r stat 2>/dev/null <"$d/stat" || continue
 			read -ra fields <<<"${stat##*) }"	# from field 3 (state) on
 			age=$((up - fields[19] / hz))	# field 22: start, in ticks since boot
 			if [ "$age" -gt $((C_LIMIT + 5)) ]; then
