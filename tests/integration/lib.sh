@@ -79,6 +79,9 @@ emulated_host_crash() {
 # kept beside the rerun's as OUT.fault and ERR.fault.
 it_host_crash_todo() {
 	cp "$2" "$2.fault"; cp "$3" "$3.fault"
+	it_host_crash_todo_line "$@"
+}
+it_host_crash_todo_line() {
 	it_todo "$1: the guest ran to its end without a fault of the emulated host" \
 		"nested KVM under QEMU TCG: the emulated host's known guest faults (a triple fault, or a vCPU parked at a host address; docs/test-hosts.md); logs kept as $3.fault, running it once more"
 }
@@ -101,6 +104,31 @@ it_run_once_more_after_host_fault() {
 		[ "$_attempt" -eq 1 ] && emulated_host_crash "$_st" "$_err" || break
 		it_host_crash_todo "$_name" "$_out" "$_err"
 	done
+	printf -v "$_var" '%s' "$_st"
+}
+
+# The same for a guest command run in the background beside other checks,
+# where TAP lines and counters cannot be written: it_background_run OUT ERR
+# CMD... (in a background job) leaves the final status in ERR.status and,
+# after a known fault of the emulated host on the first attempt, the first
+# attempt's logs as OUT.fault and ERR.fault and a marker ERR.hostfault; once
+# the job was waited for, it_background_result NAME OUT ERR STATUSVAR prints
+# the TODO for such a fault and sets STATUSVAR ("none" if the job left no
+# status).
+it_background_run() {
+	local _out=$1 _err=$2 _st; shift 2
+	rm -f "$_err.status" "$_err.hostfault"
+	"$@" >"$_out" 2>"$_err"; _st=$?
+	if emulated_host_crash "$_st" "$_err"; then
+		cp "$_out" "$_out.fault"; cp "$_err" "$_err.fault"; : >"$_err.hostfault"
+		"$@" >"$_out" 2>"$_err"; _st=$?
+	fi
+	echo "$_st" >"$_err.status"
+}
+it_background_result() {
+	local _name=$1 _out=$2 _err=$3 _var=$4 _st=none
+	[ ! -e "$_err.hostfault" ] || it_host_crash_todo_line "$_name" "$_out" "$_err"
+	[ -s "$_err.status" ] && read -r _st <"$_err.status"
 	printf -v "$_var" '%s' "$_st"
 }
 

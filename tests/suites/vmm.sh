@@ -152,14 +152,14 @@ if command -v valgrind >/dev/null; then
 	# every test group (valgrind serialises a process's threads onto one
 	# CPU; in the emulated host each of these takes 40-70 s), their
 	# statuses read afterwards.
-	rm -f "$LOG"/valgrind-*.status
+	rm -f "$LOG"/valgrind-hostile.log.* "$LOG"/valgrind-timeout.log.*
 	(
-		valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			"$IRQVM" run "$G/hostile.json" >/dev/null 2>"$LOG/valgrind-hostile.log"
-		echo $? >"$LOG/valgrind-hostile.status"
-		valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-			"$IRQVM" run --timeout 1 "$G/idle.json" >/dev/null 2>"$LOG/valgrind-timeout.log"
-		echo $? >"$LOG/valgrind-timeout.status"
+		it_background_run "$LOG/valgrind-hostile.out" "$LOG/valgrind-hostile.log" \
+			valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			"$IRQVM" run "$G/hostile.json"
+		it_background_run "$LOG/valgrind-timeout.out" "$LOG/valgrind-timeout.log" \
+			valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			"$IRQVM" run --timeout 1 "$G/idle.json"
 	) &
 	side=$!
 	# Every test group, but of the storm tests only the first: each storm
@@ -179,9 +179,9 @@ if command -v valgrind >/dev/null; then
 		$([ "$st" -eq 0 ] && grep -q '^ok .*50k/s storm without a defence' "$LOG/valgrind.out"; echo $?) \
 		"status $st, see $LOG/valgrind.log and $LOG/valgrind.out"
 	wait "$side"
-	st=$(cat "$LOG/valgrind-hostile.status" 2>/dev/null || echo "none (the run did not finish)")
+	it_background_result "valgrind: the hostile guest" "$LOG/valgrind-hostile.out" "$LOG/valgrind-hostile.log" st
 	it_check "valgrind: the hostile guest causes no memory errors or leaks in irqvm" $([ "$st" = 0 ]; echo $?) "status $st, see $LOG/valgrind-hostile.log"
-	st=$(cat "$LOG/valgrind-timeout.status" 2>/dev/null || echo "none (the run did not finish)")
+	it_background_result "valgrind: a timed-out VM" "$LOG/valgrind-timeout.out" "$LOG/valgrind-timeout.log" st
 	it_check "valgrind: a timed-out VM is torn down without leaks" $([ "$st" = 124 ]; echo $?) "status $st, see $LOG/valgrind-timeout.log"
 else
 	it_skip "valgrind: a guest run of every test group has no leaks" "valgrind is not installed"
