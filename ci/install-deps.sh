@@ -20,7 +20,7 @@ GROUP[riscv]="gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-source-6.12 qe
 # The x86-64 KVM test host, for machines without a usable /dev/kvm (ci/x86-run
 # installs it only then): QEMU, cpio for the initramfs, objcopy (binutils)
 # to read the kernel modules' dependencies.
-GROUP[x86host]="qemu-system-x86 cpio binutils"
+GROUP[x86host]="qemu-system-x86 cpio binutils xz-utils"
 
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(build)
