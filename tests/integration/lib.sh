@@ -10,25 +10,31 @@ IT_SKIP=0
 IT_TODO=0
 IT_N=0
 IT_FAILED_NAMES=()
+IT_RAN=()	# the name of every check, for it_finish's expected list
+
 
 it_ok() { # name
 	IT_N=$((IT_N + 1)); IT_PASS=$((IT_PASS + 1))
+	IT_RAN+=("$1")
 	echo "ok $IT_N - $1"
 }
 
 it_not_ok() { # name reason
 	IT_N=$((IT_N + 1)); IT_FAIL=$((IT_FAIL + 1))
+	IT_RAN+=("$1")
 	IT_FAILED_NAMES+=("$1")
 	echo "not ok $IT_N - $1 # $2"
 }
 
 it_skip() { # name reason
 	IT_N=$((IT_N + 1)); IT_SKIP=$((IT_SKIP + 1))
+	IT_RAN+=("$1")
 	echo "ok $IT_N - $1 # SKIP $2"
 }
 
 it_todo() { # name reason
 	IT_N=$((IT_N + 1)); IT_TODO=$((IT_TODO + 1))
+	IT_RAN+=("$1")
 	echo "not ok $IT_N - $1 # TODO $2"
 }
 
@@ -46,10 +52,60 @@ it_diag() { sed 's/^/# /'; }
 # drift apart: the trailing plan "1..N", the summary line
 # "NAME: N passed, N failed, N skipped[, N todo]" that tests/run-all.sh
 # reads, and status 0 only when nothing failed.
+#
+# Before that, the checks run are compared with the suite's expected list,
+# tests/expected/NAME.list, as one more check: a check that silently stopped
+# running (or a new one nobody listed) fails the suite. A list line is a
+# check name with every run of digits written N (names carry figures, and the
+# key drops them); "A || B" accepts either name, for checks whose name
+# depends on the host (docs/testing.md, "Expected lists"). A SKIP or TODO
+# counts as run. The TODO of a known fault of the emulated host (a rerun) is
+# not a check of the list. IT_EXPECTED names another list; a suite that
+# stops early on purpose (a SKIP: no cross compiler) sets IT_EXPECTED_SKIP to
+# the reason, and the comparison is a SKIP too.
 it_finish() {
+	it_expected "${IT_EXPECTED:-tests/expected/$1.list}"
 	echo "1..$IT_N"
 	echo "$1: $IT_PASS passed, $IT_FAIL failed, $IT_SKIP skipped$(it_todo_summary)"
 	[ "$IT_FAIL" -eq 0 ]
+}
+
+it_expected() { # LIST
+	local list=$1 report
+	if [ -n "${IT_EXPECTED_SKIP:-}" ]; then
+		it_skip "the checks run are those of $list" "$IT_EXPECTED_SKIP"
+		return
+	fi
+	if [ ! -f "$list" ]; then
+		it_not_ok "the checks run are those of $list" "the list does not exist"
+		return
+	fi
+	report=$(printf '%s\n' "${IT_RAN[@]}" | grep -v ': the guest ran to its end without a fault of the emulated host$' |
+		awk -v list="$list" '
+		function key(s) { gsub(/[0-9]+/, "N", s); return s }
+		BEGIN {
+			while ((getline line < list) > 0) {
+				if (line ~ /^#/ || line == "") continue
+				lines[++nl] = line
+				na = split(line, alt, / \|\| /)
+				for (i = 1; i <= na; i++) listed[alt[i]] = 1
+			}
+		}
+		$0 == "" { next }
+		{ ran[key($0)] = 1; n++ }
+		END {
+			for (l = 1; l <= nl; l++) {
+				na = split(lines[l], alt, / \|\| /); hit = 0
+				for (i = 1; i <= na; i++) if (alt[i] in ran) hit = 1
+				if (!hit) { problems = problems "missing: " lines[l] "; "; bad++ }
+			}
+			for (k in ran) if (!(k in listed)) { problems = problems "not listed: " k "; "; bad++ }
+			printf "%d %d %d\n%s", nl, n, bad, problems
+		}')
+	local nl nr bad
+	read -r nl nr bad <<<"${report%%$'\n'*}"
+	it_check "the checks run are those of $list ($nl listed, $nr run)" \
+		$([ "$bad" = 0 ]; echo $?) "$bad differ: $(head -c 1500 <<<"${report#*$'\n'}")"
 }
 
 # emulated_host_crash STATUS ERRFILE: whether a guest run ended in one of the
@@ -144,12 +200,12 @@ it_rerun_after_host_crash() {
 	# overwrite the saved counters (a rerun once reported 481 passed of 148).
 	local _rr_name=$1 _rr_out=$2 _rr_err=$3 _rr_var=$4; shift 4
 	local _rr_held _rr_n=$IT_N _rr_p=$IT_PASS _rr_f=$IT_FAIL _rr_s=$IT_SKIP _rr_t=$IT_TODO
-	local _rr_names=("${IT_FAILED_NAMES[@]}")
+	local _rr_names=("${IT_FAILED_NAMES[@]}") _rr_ran=("${IT_RAN[@]}")
 	_rr_held=$(mktemp)
 	"$@" >"$_rr_held"
 	if emulated_host_crash "${!_rr_var:-0}" "$_rr_err"; then
 		IT_N=$_rr_n IT_PASS=$_rr_p IT_FAIL=$_rr_f IT_SKIP=$_rr_s IT_TODO=$_rr_t
-		IT_FAILED_NAMES=("${_rr_names[@]}")
+		IT_FAILED_NAMES=("${_rr_names[@]}") IT_RAN=("${_rr_ran[@]}")
 		cp "$_rr_held" "$_rr_err.fault.tap"
 		it_host_crash_todo "$_rr_name" "$_rr_out" "$_rr_err"
 		"$@"

@@ -23,14 +23,15 @@ KERNEL=build/guest/riscv/kernel.elf
 CONFIG=configs/riscv-demo.json
 echo "TAP version 13"
 
-finish() {
+finish() { # [REASON]: a reason when the suite stops early on purpose (a SKIP)
+	IT_EXPECTED_SKIP=${1:+"the suite stopped early: $1"}
 	it_finish "$name"
 	exit
 }
 
 if ! command -v riscv64-linux-gnu-gcc >/dev/null; then
 	it_skip "riscv64 guest kernel" "no riscv64-linux-gnu-gcc (ci/install-deps.sh riscv)"
-	finish
+	finish "no riscv64-linux-gnu-gcc"
 fi
 if [ "${RV_SKIP_BUILD:-0}" != 1 ]; then
 	# The test host (for its uapi headers), the riscv64 irqvm and the
@@ -47,7 +48,7 @@ fi
 rvhost=${RVHOST_DIR:-build/riscv-host}
 if [ ! -f "$rvhost/Image" ]; then
 	it_skip "boots in the riscv64 KVM test host" "no $rvhost/Image: run 'make riscv-host'"
-	finish
+	finish "no $rvhost/Image"
 fi
 
 hdr=$(riscv64-linux-gnu-readelf -h "$KERNEL" 2>/dev/null)

@@ -20,7 +20,8 @@ IRQVM=$RV_BUILD/irqvm
 GUESTS=$RV_BUILD/tests/riscv
 echo "TAP version 13"
 
-finish() {
+finish() { # [REASON]: a reason when the suite stops early on purpose (a SKIP)
+	IT_EXPECTED_SKIP=${1:+"the suite stopped early: $1"}
 	it_finish "$name"
 	exit
 }
@@ -41,7 +42,7 @@ fi
 rvhost=${RVHOST_DIR:-build/riscv-host}
 if [ ! -f "$rvhost/Image" ]; then
 	it_skip "boots in the riscv64 KVM test host" "no $rvhost/Image: run 'make riscv-host'"
-	finish
+	finish "no $rvhost/Image"
 fi
 
 hdr=$(riscv64-linux-gnu-readelf -lh "$IRQVM" 2>/dev/null)
