@@ -149,7 +149,8 @@ download() {	# download NAME VERSION into $tmp
 # payload_offset and payload_length at 0x248 and 0x24c, from the start of
 # the protected-mode code.
 pvh_vmlinux() {
-	local in=$1 outf=$2 sects poff plen magic
+	local in=$1 outf=$2 sects poff plen magic st=0
+	rm -f "$outf"	# nothing of an interrupted build is taken for the kernel
 	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$in" | tr -d ' ')
 	[ "$sects" != 0 ] || sects=4
 	poff=$(od -An -tu4 -j $((0x248)) -N4 "$in" | tr -d ' ')
@@ -160,11 +161,18 @@ pvh_vmlinux() {
 	# came out is judged by readelf below.)
 	magic=$(payload | od -An -tx1 -N6 | tr -d ' ' || true)
 	case $magic in
-	fd377a585a00) payload | xz -dc --single-stream >"$outf" 2>/dev/null || true ;;
-	1f8b*) payload | gzip -dc >"$outf" 2>/dev/null || true ;;
-	28b52ffd*) payload | zstd -dcq >"$outf" 2>/dev/null || true ;;
+	# The decompressor's own status decides (not the pipe's: the reader
+	# of the payload may die of SIGPIPE once the stream ended).
+	fd377a585a00) payload | xz -dc --single-stream >"$outf" 2>/dev/null || st=${PIPESTATUS[1]} ;;
+	1f8b*) payload | gzip -dc >"$outf" 2>/dev/null || st=${PIPESTATUS[1]} ;;
+	28b52ffd*) payload | zstd -dcq >"$outf" 2>/dev/null || st=${PIPESTATUS[1]} ;;
 	*) msg "kernel payload compressed as '$magic' (not xz, gzip or zstd): booting the bzImage"; return 0 ;;
 	esac
+	if [ "$st" != 0 ]; then
+		msg "decompressing the kernel failed (status $st): booting the bzImage"
+		rm -f "$outf"
+		return 0
+	fi
 	if readelf -n "$outf" 2>/dev/null | grep -q 'Unknown note type: (0x00000012)'; then
 		msg "kernel has a PVH entry: ci/host-run boots it uncompressed ($(($(stat -c %s "$outf") >> 20)) MiB)"
 	else

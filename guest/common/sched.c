@@ -106,6 +106,19 @@ static void make_runnable(struct thread *t)
 	arch_irq_restore(flags);
 }
 
+bool thread_asleep(struct thread *t)
+{
+	struct runq *rq = &runqs[t->cpu];
+	unsigned long flags = arch_irq_save();
+	bool asleep;
+
+	spin_lock(&rq->lock);
+	asleep = t->state == THREAD_BLOCKED && kcpu[t->cpu].current != t;
+	spin_unlock(&rq->lock);
+	arch_irq_restore(flags);
+	return asleep;
+}
+
 void thread_wake(struct thread *t)
 {
 	if (t && READ_ONCE(t->state) == THREAD_BLOCKED)

@@ -96,6 +96,11 @@ void schedule(void);
 
 /* Make a blocked thread runnable (any context, any CPU). */
 void thread_wake(struct thread *t);
+/* t is blocked and its CPU has switched away from it: a wake-up now has to
+ * queue it and poke that CPU. (Its state reads THREAD_BLOCKED a little
+ * earlier, from sched_set_blocked() until schedule() switched; a wake-up in
+ * that window finds it still current and needs no IPI.) */
+bool thread_asleep(struct thread *t);
 
 /* Is blocking allowed here? If not (hard IRQ, softirq, interrupts off),
  * the attempt is counted and reported once per call site, and false is

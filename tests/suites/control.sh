@@ -52,7 +52,7 @@ STUCK=$WORK/stuck-clients.txt
 : >"$STUCK"
 rm -rf "$WORK"/described.*
 client_watchdog() {
-	local hz up d pid stat f age sock vm tick
+	local hz up d pid stat f age sock vm tick stopped_at
 	local -a args fields
 	local -A run_pid
 	hz=$(getconf CLK_TCK)
@@ -79,11 +79,15 @@ client_watchdog() {
 			[[ $sock == "$SOCKDIR"/* ]] || continue
 			read -r stat 2>/dev/null <"$d/stat" || continue
 			read -ra fields <<<"${stat##*) }"	# from field 3 (state) on
+			read -r up _ </proc/uptime; up=${up%.*}	# now: a diagnosis may have taken long
 			age=$((up - fields[19] / hz))	# field 22: start, in ticks since boot
-			if [ "$age" -gt $((C_LIMIT + 5)) ]; then
-				kill -KILL "$pid" 2>/dev/null
-			elif [ "$age" -gt "$C_LIMIT" ] && [ ! -e "$WORK/stopped.$pid" ]; then
-				: >"$WORK/stopped.$pid"
+			[ "$age" -gt "$C_LIMIT" ] || continue
+			if [ -e "$WORK/stopped.$pid" ]; then
+				# SIGTERM went at least one scan ago: SIGKILL once 5 s passed.
+				read -r stopped_at 2>/dev/null <"$WORK/stopped.$pid"
+				[ $((EPOCHSECONDS - ${stopped_at:-0})) -lt 5 ] || kill -KILL "$pid" 2>/dev/null
+			else
+				echo "$EPOCHSECONDS" >"$WORK/stopped.$pid"
 				echo "irqvm ${args[*]:1}" >>"$STUCK"
 				echo "# irqvm ${args[*]:1} did not finish within $C_LIMIT s" >&3
 				vm=${run_pid[$sock]:-}
@@ -251,6 +255,10 @@ if [ -z "$GUEST" ] && [ "$CONTROL_GUEST" != bundled ]; then
 		GUEST_KERNEL=$STUB GUEST_CMDLINE=
 	fi
 fi
+# The expected list is that of the bundled guest, which routes every kind of
+# line and has a statistics page; the stub skips what it cannot do under
+# other names.
+[ "$GUEST" != stub ] || IT_EXPECTED_SKIP="the expected list is the bundled guest's; the stub guest skips checks it cannot do"
 if [ -z "$GUEST" ]; then
 	it_not_ok "a serve guest is available" "no serve-mode kernel and the stub does not build: $(head -3 "$LOG/stub.err")"
 	it_finish control
@@ -782,7 +790,7 @@ if command -v valgrind >/dev/null; then
 	it_check "valgrind: a VM serving clients, storms and an irqfd, stopped mid-storm, has no leaks or errors" \
 		$([ $st -eq 0 ]; echo $?) "status $st, see $LOG/valgrind.log"
 else
-	it_skip "valgrind: the control socket has no leaks" "valgrind is not installed"
+	it_skip "valgrind: a VM serving clients, storms and an irqfd, stopped mid-storm, has no leaks or errors" "valgrind is not installed"
 fi
 
 it_check "every client command finished within $C_LIMIT s" $([ ! -s "$STUCK" ]; echo $?) "stuck: $(head -5 "$STUCK" | tr '\n' ';')"

@@ -40,6 +40,8 @@ if [ "${RV_SKIP_BUILD:-0}" != 1 ]; then
 	make --no-print-directory riscv-host riscv-vmm guest-riscv >"$LOG/build.log" 2>&1
 	it_check "test host, riscv64 irqvm and riscv64 guest kernel build or are cached ($(( $(date +%s) - start )) s)" \
 		$? "see $LOG/build.log"
+else
+	it_skip "test host, riscv64 irqvm and riscv64 guest kernel build or are cached (0 s)" "RV_SKIP_BUILD=1: what is built is used"
 fi
 if [ ! -x "$IRQVM" ] || [ ! -f "$KERNEL" ]; then
 	it_not_ok "riscv64 irqvm and guest kernel exist" "no $IRQVM or $KERNEL"
