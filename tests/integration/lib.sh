@@ -81,42 +81,7 @@ it_expected() { # LIST
 		return
 	fi
 	report=$(printf '%s\n' "${IT_RAN[@]}" | grep -v ': the guest ran to its end without a fault of the emulated host$' |
-		awk -v list="$list" '
-		function key(s,   out, c, prev, next_) {
-			sub(/ # .*$/, "", s)	# a failed check: its reason
-			# Each run of digits standing alone (not touching a letter
-			# or digit) becomes N: figures vary, names such as x86-4cpu
-			# and 0x70 do not (keys.sh does the same).
-			out = ""
-			while (match(s, /[0-9]+/)) {
-				prev = RSTART > 1 ? substr(s, RSTART - 1, 1) : ""
-				next_ = substr(s, RSTART + RLENGTH, 1)
-				c = substr(s, RSTART, RLENGTH)
-				if (prev !~ /[A-Za-z]/ && next_ !~ /[A-Za-z]/) c = "N"
-				out = out substr(s, 1, RSTART - 1) c
-				s = substr(s, RSTART + RLENGTH)
-			}
-			return out s
-		}
-		BEGIN {
-			while ((getline line < list) > 0) {
-				if (line ~ /^#/ || line == "") continue
-				lines[++nl] = line
-				na = split(line, alt, / \|\| /)
-				for (i = 1; i <= na; i++) listed[alt[i]] = 1
-			}
-		}
-		$0 == "" { next }
-		{ ran[key($0)] = 1; n++ }
-		END {
-			for (l = 1; l <= nl; l++) {
-				na = split(lines[l], alt, / \|\| /); hit = 0
-				for (i = 1; i <= na; i++) if (alt[i] in ran) hit = 1
-				if (!hit) { problems = problems "missing: " lines[l] "; "; bad++ }
-			}
-			for (k in ran) if (!(k in listed)) { problems = problems "not listed: " k "; "; bad++ }
-			printf "%d %d %d\n%s", nl, n, bad, problems
-		}')
+		awk -v list="$list" -f tests/expected/key.awk -f tests/expected/compare.awk)
 	local nl nr bad
 	read -r nl nr bad <<<"${report%%$'\n'*}"
 	it_check "the checks run are those of $list ($nl listed, $nr run)" \

@@ -1,0 +1,2 @@
+# Prints the key of each input line (tests/expected/keys.sh).
+{ print key($0) }
