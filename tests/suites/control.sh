@@ -51,23 +51,27 @@ C_LIMIT=180
 STUCK=$WORK/stuck-clients.txt
 : >"$STUCK"
 rm -rf "$WORK"/described.*
+# vm_serving SOCKET: the pid of the `irqvm run` of this suite serving
+# SOCKET (--api-socket), if any; looked up only for a stuck client.
+vm_serving() {
+	local d f
+	local -a args
+	for d in /proc/[0-9]*; do
+		mapfile -d "" args 2>/dev/null <"$d/cmdline" || continue
+		[ "${args[0]:-}" = "$IRQVM" ] && [ "${args[1]:-}" = run ] || continue
+		for ((f = 2; f < ${#args[@]} - 1; f++)); do
+			[ "${args[f]}" = --api-socket ] && [ "${args[f + 1]}" = "$1" ] && { echo "${d#/proc/}"; return; }
+		done
+	done
+}
 client_watchdog() {
 	local hz up d pid stat f age sock vm tick stopped_at
 	local -a args fields
-	local -A run_pid
 	hz=$(getconf CLK_TCK)
 	exec {tick}<> <(:)	# read -t on it sleeps without a process
 	while :; do
 		read -r -t 2 -u "$tick" _
 		read -r up _ </proc/uptime; up=${up%.*}
-		run_pid=()
-		for d in /proc/[0-9]*; do	# each VM of the suite, by its socket
-			mapfile -d "" args 2>/dev/null <"$d/cmdline" || continue
-			[ "${args[0]:-}" = "$IRQVM" ] && [ "${args[1]:-}" = run ] || continue
-			for ((f = 2; f < ${#args[@]} - 1; f++)); do
-				[ "${args[f]}" = --api-socket ] && run_pid[${args[f + 1]}]=${d#/proc/}
-			done
-		done
 		for d in /proc/[0-9]*; do
 			pid=${d#/proc/}
 			mapfile -d "" args 2>/dev/null <"$d/cmdline" || continue
@@ -90,7 +94,7 @@ client_watchdog() {
 				echo "$EPOCHSECONDS" >"$WORK/stopped.$pid"
 				echo "irqvm ${args[*]:1}" >>"$STUCK"
 				echo "# irqvm ${args[*]:1} did not finish within $C_LIMIT s" >&3
-				vm=${run_pid[$sock]:-}
+				vm=$(vm_serving "$sock")
 				# The VM's state once per VM (clients may be stuck in parallel).
 				if [ -n "$vm" ] && mkdir "$WORK/described.$vm" 2>/dev/null; then
 					{ echo "# the VM ($vm) was doing:"; hang_diag "$vm" | it_diag; } >&3
